@@ -1,0 +1,220 @@
+"""Command line: the dashboard, and the headless commands of SPEC §9 for scripts.
+
+Exit codes: 0 done; 2 bad input or usage; 3 conflict; 4 not allowed for the role.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+import pendulum
+
+from . import i18n
+from .clock import Clock
+from .config import Settings, load_settings
+from .i18n import t
+
+
+class UsageError(Exception):
+    """Bad input found by the CLI itself (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors, in our words
+        self.print_usage(sys.stderr)
+        print(f"deskapp: {t('error.usage')}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="deskapp", description=t("cli.description"))
+    parser.add_argument("--db", metavar="URL", help=t("cli.db"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=t("cli.lang"))
+    parser.add_argument("--no-mouse", action="store_true", help=t("cli.no_mouse"))
+    parser.add_argument("--no-bell", action="store_true", help=t("cli.no_bell"))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    init = commands.add_parser("init", help=t("cli.init"))
+    init.add_argument("--demo", action="store_true", help=t("cli.init_demo"))
+    init.add_argument("--json", action="store_true")
+
+    ticket = commands.add_parser("ticket", help=t("cli.ticket"))
+    ticket_cmds = ticket.add_subparsers(dest="ticket_command", required=True,
+                                        parser_class=_Parser)
+    add = ticket_cmds.add_parser("add", help=t("cli.ticket_add"))
+    add.add_argument("--service", required=True, metavar="CODE")
+    add.add_argument("--tier", choices=("extra_urgent", "urgent", "normal"))
+    add.add_argument("--tenant", metavar="NAME")
+    add.add_argument("--location", metavar="TEXT", default="")
+    add.add_argument("--people", type=int, default=1, metavar="N")
+    add.add_argument("--agreed", metavar="ISO")
+    add.add_argument("--scope", choices=("simple", "systems"))
+    add.add_argument("--written", action="store_true")
+    add.add_argument("--at", metavar="ISO")
+    add.add_argument("--note", metavar="TEXT", default="")
+    add.add_argument("--json", action="store_true")
+
+    listing = ticket_cmds.add_parser("list", help=t("cli.ticket_list"))
+    listing.add_argument("--all", action="store_true")
+    listing.add_argument("--json", action="store_true")
+
+    stepper = ticket_cmds.add_parser("step", help=t("cli.ticket_step"))
+    stepper.add_argument("id", type=int, metavar="ID")
+    stepper.add_argument("action", metavar="ACTION",
+                         choices=("dispatch", "arrive", "resolve", "answer", "hold",
+                                  "resume", "cancel", "reopen"))
+    stepper.add_argument("--at", metavar="ISO")
+    stepper.add_argument("--reason", metavar="TEXT")
+    stepper.add_argument("--json", action="store_true")
+    return parser
+
+
+def parse_moment(text: str | None, tz: str, option: str) -> pendulum.DateTime | None:
+    """ISO 8601 with or without offset; without, the building's zone (SPEC §9)."""
+    if text is None:
+        return None
+    try:
+        moment = pendulum.parse(text, tz=tz, strict=False)
+    except Exception as exc:  # pendulum raises several kinds for bad text
+        raise UsageError(t("error.bad_time", option=option, value=text)) from exc
+    if not isinstance(moment, pendulum.DateTime):
+        raise UsageError(t("error.bad_time", option=option, value=text))
+    return moment.in_tz("UTC")
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_early_lang(argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = load_settings(database_url=args.db, lang=args.lang,
+                             mouse=False if args.no_mouse else None,
+                             bell=False if args.no_bell else None)
+    i18n.set_language(settings.lang or i18n.detect_language())
+    if args.command is None:
+        return _run_dashboard(settings, clock)
+    try:
+        return _run_command(args, settings, clock or Clock())
+    except UsageError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - every error leaves with its exit code
+        from .services import DeskError
+
+        if isinstance(exc, DeskError):
+            print(f"deskapp: {exc.message()}", file=sys.stderr)
+            return exc.exit_code
+        from .db import BadDatabaseURL, SchemaTooNew
+
+        if isinstance(exc, BadDatabaseURL):
+            print(f"deskapp: {t('error.bad_db_url', url=str(exc))}", file=sys.stderr)
+            return 2
+        if isinstance(exc, SchemaTooNew):
+            print(f"deskapp: {t('error.schema_too_new', found=exc.found)}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _early_lang(argv: list[str]) -> str:
+    """The language for --help and usage errors, before the parser has run."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv) and argv[index + 1] in i18n.LANGUAGES:
+            return argv[index + 1]
+        if arg.startswith("--lang=") and arg[7:] in i18n.LANGUAGES:
+            return arg[7:]
+    return load_settings().lang or i18n.detect_language()
+
+
+def _open(settings: Settings, clock: Clock):
+    from .db import check_schema, open_database
+    from .services import Desk
+
+    db = open_database(settings.database_url)
+    check_schema(db)
+    return Desk.for_login(db, clock, settings.user, settings.default_role)
+
+
+def _run_dashboard(settings: Settings, clock: Clock | None) -> int:
+    from .app import DeskApp
+    from .db import BadDatabaseURL, SchemaTooNew
+
+    try:
+        desk = _open(settings, clock or Clock())
+    except BadDatabaseURL as exc:
+        print(f"deskapp: {t('error.bad_db_url', url=str(exc))}", file=sys.stderr)
+        return 2
+    except SchemaTooNew as exc:
+        print(f"deskapp: {t('error.schema_too_new', found=exc.found)}", file=sys.stderr)
+        return 2
+    app = DeskApp(desk, settings)
+    app.run(mouse=settings.mouse)
+    return app.return_code or 0
+
+
+def _emit(args, document, human: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(human)
+
+
+def _run_command(args, settings: Settings, clock: Clock) -> int:
+    from .db import ensure_schema, open_database
+
+    if args.command == "init":
+        db = open_database(settings.database_url)
+        summary = ensure_schema(db)
+        from .services import Desk
+        from .services.staff import ensure_first_manager
+
+        desk = Desk.for_login(db, clock, settings.user, settings.default_role)
+        summary["manager_added"] = ensure_first_manager(desk)
+        if args.demo:
+            from .demo import load_demo
+
+            summary.update(load_demo(Desk.for_login(db, clock, settings.user, "manager")))
+        _emit(args, summary, t("cli.init_done", **{k: v for k, v in summary.items()}))
+        return 0
+    desk = _open(settings, clock)
+    if args.command == "ticket":
+        return _ticket_command(args, desk)
+    raise UsageError(t("error.usage"))
+
+
+def _ticket_command(args, desk) -> int:
+    from .services import tickets
+    from .services.export import ticket_json
+    from .views import ticket_line
+
+    tz = desk.profile().timezone
+    if args.ticket_command == "add":
+        request = tickets.NewTicket(
+            service=args.service, tier=args.tier, tenant=args.tenant,
+            location=args.location, people=args.people,
+            agreed_at=parse_moment(args.agreed, tz, "--agreed"), scope=args.scope,
+            written=args.written, at=parse_moment(args.at, tz, "--at"), note=args.note)
+        ticket = tickets.open_ticket(desk, request)
+        document = ticket_json(desk, tickets.find_ticket(ticket.id))
+        _emit(args, document, ticket_line(document))
+        return 0
+    if args.ticket_command == "list":
+        rows = tickets.list_tickets(include_closed=args.all)
+        positions = tickets.queue_positions()
+        documents = [ticket_json(desk, row, positions) for row in rows]
+        _emit(args, documents, "\n".join(ticket_line(d) for d in documents)
+              or t("queue.empty"))
+        return 0
+    if args.ticket_command == "step":
+        ticket = tickets.step(desk, args.id, args.action,
+                              at=parse_moment(args.at, tz, "--at"), reason=args.reason)
+        document = ticket_json(desk, tickets.find_ticket(ticket.id))
+        _emit(args, document, ticket_line(document))
+        return 0
+    raise UsageError(t("error.usage"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

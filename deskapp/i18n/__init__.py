@@ -1,0 +1,48 @@
+"""One function to translate: ``t(key, **params)``.
+
+Chinese and English catalogues ship together and must carry the same keys (tested).
+The language is process-wide: one desk session speaks one language.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+
+from . import en, zh
+
+LANGUAGES = ("zh", "en")
+_CATALOGUES = {"zh": zh.MESSAGES, "en": en.MESSAGES}
+_current = "en"
+
+
+def detect_language() -> str:
+    """zh when the user's locale is Chinese, otherwise English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    code = (locale.getlocale()[0] or "").lower()
+    return "zh" if code.startswith("zh") else "en"
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in _CATALOGUES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    _current = lang
+
+
+def language() -> str:
+    return _current
+
+
+def t(key: str, **params: object) -> str:
+    text = _CATALOGUES[_current].get(key)
+    if text is None:
+        text = _CATALOGUES["en"].get(key, key)
+    return text.format(**params) if params else text
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    return _CATALOGUES[lang]

@@ -1,0 +1,166 @@
+"""The tables of the desk."""
+
+from __future__ import annotations
+
+import json
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .base import BaseModel, UTCField
+
+ROLES = ("desk", "engineering", "finance", "security", "manager", "gm")
+
+OPEN_STATES = ("accepted", "dispatched", "on_site", "resolved", "on_hold")
+CLOSED_STATES = ("closed", "cancelled")
+TICKET_STATES = OPEN_STATES + CLOSED_STATES
+
+
+class Meta(BaseModel):
+    """Key/value facts about the database itself (schema version)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Setting(BaseModel):
+    """The building profile: editable values with defaults in code (R-1.1)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()  # JSON
+
+
+class Staff(BaseModel):
+    login = CharField(unique=True)
+    name = CharField()
+    role = CharField(default="desk")
+    active = BooleanField(default=True)
+
+
+class Tenant(BaseModel):
+    name = CharField(unique=True)
+    units = TextField(default="")  # ';'-separated, as in the CSV
+    contact = CharField(default="")
+    phone = CharField(default="")
+    monthly_rent_fen = BigIntegerField(default=0)
+    due_day = IntegerField(default=1)
+    lease_start = DateField(null=True)
+    lease_end = DateField(null=True)
+    version = IntegerField(default=1)
+
+    @property
+    def unit_list(self) -> list[str]:
+        return [u for u in self.units.split(";") if u]
+
+
+class Service(BaseModel):
+    """One row of the service catalogue (R-2.3); targets are JSON rules (see sla)."""
+
+    code = CharField(unique=True)
+    name_zh = CharField()
+    name_en = CharField()
+    tier = CharField()
+    targets = TextField()
+    tier_chosen = BooleanField(default=False)
+    uses_people = BooleanField(default=False)
+    uses_scope = BooleanField(default=False)
+    active = BooleanField(default=True)
+    version = IntegerField(default=1)
+
+    def target_rules(self) -> list[dict]:
+        return json.loads(self.targets)
+
+
+class CalendarOverride(BaseModel):
+    """The building's own closures or extra working days (R-2.4)."""
+
+    day = DateField(unique=True)
+    working = BooleanField()
+    note = CharField(default="")
+
+
+class Audit(BaseModel):
+    """Append-only: every change to tickets, money and approvals (R-8.3).
+
+    Its id doubles as the database's change counter: every write appends here, in the
+    same transaction, so ``max(id)`` moves whenever anything changed.
+    """
+
+    id = AutoField()
+    at = UTCField()
+    actor = CharField()
+    action = CharField()
+    entity = CharField()
+    entity_id = CharField(null=True)
+    detail = TextField(default="{}")
+
+
+class Ticket(BaseModel):
+    id = AutoField()
+    service = CharField(index=True)
+    tier = CharField()
+    tier_rank = IntegerField()
+    state = CharField()
+    resume_state = CharField(null=True)  # where "resume" returns to after a hold
+    is_open = BooleanField(default=True)
+    tenant = ForeignKeyField(Tenant, null=True, backref="tickets", on_delete="RESTRICT")
+    location = CharField(default="")
+    people = IntegerField(default=1)
+    scope = CharField(null=True)
+    written = BooleanField(default=False)
+    agreed_at = UTCField(null=True)
+    note = TextField(default="")
+    opened_at = UTCField()
+    opened_by = CharField()
+    assignee = CharField(default="")  # who did the last step
+    cycle = IntegerField(default=1)
+    # the earliest open target: the queue's sort key (NULL when nothing is due)
+    next_due_at = UTCField(null=True)
+    next_start_at = UTCField(null=True)
+    next_target = CharField(null=True)
+    late = BooleanField(default=False)  # a target of this cycle was met after its due time
+    provisional = BooleanField(default=False)
+    moved_up_at = UTCField(null=True)
+    closed_at = UTCField(null=True)
+    version = IntegerField(default=1)
+    change_seq = BigIntegerField(default=0, index=True)  # the audit id of the last change
+
+    class Meta:
+        indexes = ((("is_open", "tier_rank", "next_due_at"), False),)
+
+
+class Target(BaseModel):
+    ticket = ForeignKeyField(Ticket, backref="targets", on_delete="CASCADE")
+    cycle = IntegerField(default=1)
+    name = CharField()
+    met_by = CharField()
+    start_at = UTCField()
+    due_at = UTCField(null=True)
+    met_at = UTCField(null=True)
+    paused_at = UTCField(null=True)
+    paused_seconds = IntegerField(default=0)
+    provisional = BooleanField(default=False)
+
+
+class TicketEvent(BaseModel):
+    """The timeline of a ticket: who did which step when, and why."""
+
+    ticket = ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    at = UTCField()
+    actor = CharField()
+    action = CharField()
+    from_state = CharField(null=True)
+    to_state = CharField(null=True)
+    reason = TextField(default="")
+
+
+ALL_MODELS = [Meta, Setting, Staff, Tenant, Service, CalendarOverride, Audit, Ticket,
+              Target, TicketEvent]

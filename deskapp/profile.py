@@ -1,0 +1,72 @@
+"""The building profile (R-1.1): editable data with defaults in code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from .sla import Profile as RuleProfile
+
+DEFAULTS: dict[str, object] = {
+    "building_name": "Golden Tower",
+    "building_name_zh": "金座大厦",
+    "timezone": "Asia/Shanghai",
+    "service_start": "08:30",
+    "service_end": "17:30",
+    "near_percent": 20,
+    "tier_minutes_extra_urgent": 5,
+    "tier_minutes_urgent": 15,
+    "hotline": "12345678",
+    "passenger_elevators_min_running": 2,
+    "rubbish_bags_per_month": 30,
+}
+
+
+def _time(text: str) -> dt.time:
+    hour, minute = text.split(":")
+    return dt.time(int(hour), int(minute))
+
+
+@dataclass(frozen=True)
+class BuildingProfile:
+    values: dict[str, object] = field(default_factory=lambda: dict(DEFAULTS))
+
+    def __getitem__(self, key: str) -> object:
+        return self.values[key]
+
+    @property
+    def timezone(self) -> str:
+        return str(self.values["timezone"])
+
+    @property
+    def service_start(self) -> dt.time:
+        return _time(str(self.values["service_start"]))
+
+    @property
+    def service_end(self) -> dt.time:
+        return _time(str(self.values["service_end"]))
+
+    @property
+    def near_percent(self) -> int:
+        return int(self.values["near_percent"])
+
+    def name(self, lang: str) -> str:
+        return str(self.values["building_name_zh" if lang == "zh" else "building_name"])
+
+    def rules(self) -> RuleProfile:
+        start, end = self.service_start, self.service_end
+        day_seconds = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) * 60
+        return RuleProfile(
+            tier_minutes={"extra_urgent": int(self.values["tier_minutes_extra_urgent"]),
+                          "urgent": int(self.values["tier_minutes_urgent"])},
+            half_day_seconds=day_seconds // 2,
+            near_percent=self.near_percent,
+        )
+
+
+def load_profile(setting_model) -> BuildingProfile:
+    values = dict(DEFAULTS)
+    for row in setting_model.select():
+        values[row.key] = json.loads(row.value)
+    return BuildingProfile(values)

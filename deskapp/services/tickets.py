@@ -1,0 +1,381 @@
+"""Tickets: open, step through the lifecycle (R-2.6), move up (R-2.8), list the queue.
+
+Every write: check the role, validate everything first, then one transaction that
+changes the ticket, its targets and events, and appends the audit row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import JOIN
+from pendulum import DateTime
+
+from ..models import Service, Target, Tenant, Ticket, TicketEvent
+from ..models.records import OPEN_STATES
+from ..sla import (
+    STEP_ORDER,
+    TIER_RANK,
+    TIERS,
+    RuleError,
+    ServiceRule,
+    TargetRule,
+    plan_targets,
+    target_state,
+)
+from .context import Desk
+from .errors import Conflict, InvalidInput
+
+MAX_NOTE = 2000
+MAX_REASON = 500
+# A call logged "after the fact" may be back-dated; a moment in the future is a typo.
+FUTURE_SLACK_SECONDS = 60
+
+# action -> (states it may start from, state it leads to; None = special)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "dispatch": (("accepted",), "dispatched"),
+    "arrive": (("accepted", "dispatched"), "on_site"),
+    "resolve": (("accepted", "dispatched", "on_site"), "resolved"),
+    "answer": (("accepted", "dispatched", "on_site", "resolved"), "closed"),
+    "hold": (("accepted", "dispatched", "on_site"), "on_hold"),
+    "resume": (("on_hold",), None),
+    "cancel": (OPEN_STATES, "cancelled"),
+    "reopen": (("resolved", "closed"), "accepted"),
+}
+ACTIONS = tuple(TRANSITIONS)
+REASON_REQUIRED = frozenset({"hold", "cancel", "reopen", "move_up"})
+
+
+def service_rule(row: Service) -> ServiceRule:
+    return ServiceRule(
+        code=row.code, name_zh=row.name_zh, name_en=row.name_en, tier=row.tier,
+        targets=tuple(TargetRule.from_dict(d) for d in row.target_rules()),
+        tier_chosen=row.tier_chosen, uses_people=row.uses_people, uses_scope=row.uses_scope,
+    )
+
+
+def services() -> list[Service]:
+    return list(Service.select().where(Service.active == True).order_by(Service.id))  # noqa: E712
+
+
+def find_service(code: str) -> Service:
+    row = Service.get_or_none((Service.code == code) & (Service.active == True))  # noqa: E712
+    if row is None:
+        raise InvalidInput("error.unknown_service", code=code,
+                           known=", ".join(s.code for s in services()))
+    return row
+
+
+def find_tenant(name: str) -> Tenant:
+    tenant = Tenant.get_or_none(Tenant.name == name)
+    if tenant is None:
+        raise InvalidInput("error.unknown_tenant", name=name)
+    return tenant
+
+
+def find_ticket(ticket_id: int) -> Ticket:
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None:
+        raise InvalidInput("error.no_ticket", id=ticket_id)
+    return ticket
+
+
+def _moment(desk: Desk, at: DateTime | None, *, not_before: DateTime | None = None) -> DateTime:
+    now = desk.clock.now()
+    if at is None:
+        return now
+    if at > now.add(seconds=FUTURE_SLACK_SECONDS):
+        raise InvalidInput("error.at_future")
+    if not_before is not None and at < not_before:
+        raise InvalidInput("error.at_before_open")
+    return at.in_tz("UTC")
+
+
+def _reason(action: str, reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise InvalidInput("error.reason_required", action=action)
+    if len(reason) > MAX_REASON:
+        raise InvalidInput("error.too_long", field="reason", limit=MAX_REASON)
+    return reason
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the form or the CLI asks for, before anything is written."""
+
+    service: str
+    tier: str | None = None
+    tenant: str | None = None
+    location: str = ""
+    people: int = 1
+    agreed_at: DateTime | None = None
+    scope: str | None = None
+    written: bool = False
+    at: DateTime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckedTicket:
+    service: Service
+    rule: ServiceRule
+    tier: str
+    tenant: Tenant | None
+    opened_at: DateTime
+    planned: list
+
+
+def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
+    """Validate a new ticket and plan its targets; writes nothing (the form's preview)."""
+    service = find_service(request.service)
+    rule = service_rule(service)
+    if request.tier is not None and request.tier not in TIERS:
+        raise InvalidInput("error.unknown_tier", tier=request.tier, known=", ".join(TIERS))
+    if request.tier is not None and not rule.tier_chosen and request.tier != rule.tier:
+        raise InvalidInput("error.tier_fixed", service=service.code, tier=rule.tier)
+    if request.scope is not None and not rule.uses_scope:
+        raise InvalidInput("error.scope_not_used", service=service.code)
+    if request.written and service.code != "complaint":
+        raise InvalidInput("error.written_not_used", service=service.code)
+    if request.people < 1 or request.people > 500:
+        raise InvalidInput("error.people")
+    if len(request.note) > MAX_NOTE:
+        raise InvalidInput("error.too_long", field="note", limit=MAX_NOTE)
+    if len(request.location) > 200:
+        raise InvalidInput("error.too_long", field="location", limit=200)
+    tenant = find_tenant(request.tenant) if request.tenant else None
+    opened_at = _moment(desk, request.at)
+    tier = request.tier if (rule.tier_chosen and request.tier) else rule.tier
+    try:
+        planned = plan_targets(
+            rule, tier=tier, opened_at=opened_at, calendar=desk.calendar(),
+            profile=desk.profile().rules(), agreed_at=request.agreed_at,
+            people=request.people, scope=request.scope or "simple", written=request.written,
+        )
+    except RuleError as exc:
+        raise InvalidInput(exc.key, **exc.params) from exc
+    return CheckedTicket(service, rule, tier, tenant, opened_at, planned)
+
+
+def open_ticket(desk: Desk, request: NewTicket) -> Ticket:
+    desk.require("ticket.open")
+    with desk.db.atomic():
+        checked = check_new_ticket(desk, request)
+        ticket = Ticket.create(
+            service=checked.service.code, tier=checked.tier, tier_rank=TIER_RANK[checked.tier],
+            state="accepted", is_open=True, tenant=checked.tenant,
+            location=request.location.strip(), people=request.people,
+            scope=request.scope or ("simple" if checked.rule.uses_scope else None),
+            written=request.written, agreed_at=request.agreed_at, note=request.note.strip(),
+            opened_at=checked.opened_at, opened_by=desk.user, assignee=desk.user, cycle=1,
+        )
+        _create_targets(ticket, checked.planned)
+        TicketEvent.create(ticket=ticket, at=checked.opened_at, actor=desk.user,
+                           action="open", to_state="accepted", reason="")
+        seq = desk.audit("ticket.open", "ticket", ticket.id, service=ticket.service,
+                         tier=ticket.tier, at=checked.opened_at.isoformat())
+        _summarise(ticket, seq)
+    return ticket
+
+
+def _create_targets(ticket: Ticket, planned) -> None:
+    for target in planned:
+        Target.create(ticket=ticket, cycle=ticket.cycle, name=target.name,
+                      met_by=target.met_by, start_at=target.start_at, due_at=target.due_at,
+                      provisional=target.provisional)
+
+
+def current_targets(ticket: Ticket) -> list[Target]:
+    return list(Target.select().where((Target.ticket == ticket) & (Target.cycle == ticket.cycle))
+                .order_by(Target.id))
+
+
+def _summarise(ticket: Ticket, seq: int) -> None:
+    """Denormalise the earliest open target onto the ticket: the queue's sort key."""
+    targets = current_targets(ticket)
+    waiting = [t for t in targets if t.met_at is None and t.paused_at is None
+               and t.due_at is not None]
+    if ticket.is_open and waiting:
+        first = min(waiting, key=lambda t: t.due_at)
+        ticket.next_due_at = first.due_at
+        ticket.next_start_at = first.start_at.add(seconds=first.paused_seconds)
+        ticket.next_target = first.name
+    else:
+        ticket.next_due_at = ticket.next_start_at = ticket.next_target = None
+    ticket.late = ticket.late or any(
+        t.met_at is not None and t.due_at is not None and t.met_at > t.due_at for t in targets)
+    ticket.provisional = any(t.provisional for t in targets if t.met_at is None)
+    ticket.change_seq = seq
+    ticket.save()
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and ticket.version != expected_version:
+        last = (TicketEvent.select().where(TicketEvent.ticket == ticket)
+                .order_by(TicketEvent.id.desc()).first())
+        raise Conflict("error.changed_meanwhile", id=ticket.id,
+                       who=last.actor if last else "?", action=last.action if last else "?")
+
+
+def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
+         reason: str | None = None, expected_version: int | None = None) -> Ticket:
+    """Move a ticket one lifecycle step (R-2.6)."""
+    if action not in TRANSITIONS:
+        raise InvalidInput("error.unknown_action", action=action, known=", ".join(ACTIONS))
+    desk.require(f"ticket.{action}")
+    reason = _reason(action, reason)
+    with desk.db.atomic():
+        ticket = find_ticket(ticket_id)
+        _check_version(ticket, expected_version)
+        sources, target_state_name = TRANSITIONS[action]
+        if ticket.state not in sources:
+            raise Conflict("error.bad_transition", id=ticket.id, action=action,
+                           state=ticket.state)
+        moment = _moment(desk, at, not_before=ticket.opened_at)
+        before = ticket.state
+        targets = current_targets(ticket)
+        if action in STEP_ORDER:
+            _meet(targets, STEP_ORDER[action], moment)
+            ticket.state = target_state_name
+            if action == "answer":
+                _close(ticket, moment)
+        elif action == "hold":
+            ticket.resume_state = ticket.state
+            ticket.state = "on_hold"
+            for target in targets:
+                if target.met_at is None and target.paused_at is None:
+                    if target.due_at is not None and moment >= target.due_at:
+                        ticket.late = True  # a breach stays on record through the hold
+                    target.paused_at = moment
+                    target.save()
+        elif action == "resume":
+            ticket.state = ticket.resume_state or "accepted"
+            ticket.resume_state = None
+            for target in targets:
+                if target.paused_at is not None:
+                    paused = max(0, int((moment - target.paused_at).total_seconds()))
+                    target.paused_seconds += paused
+                    if target.due_at is not None:
+                        target.due_at = target.due_at.add(seconds=paused)
+                    target.paused_at = None
+                    target.save()
+        elif action == "cancel":
+            ticket.state = "cancelled"
+            _close(ticket, moment)
+        elif action == "reopen":
+            _reopen(desk, ticket, moment)
+        ticket.assignee = desk.user
+        ticket.version += 1
+        TicketEvent.create(ticket=ticket, at=moment, actor=desk.user, action=action,
+                           from_state=before, to_state=ticket.state, reason=reason)
+        seq = desk.audit(f"ticket.{action}", "ticket", ticket.id, from_state=before,
+                         to_state=ticket.state, reason=reason, at=moment.isoformat())
+        _summarise(ticket, seq)
+    return ticket
+
+
+def _meet(targets: list[Target], order: int, moment: DateTime) -> None:
+    for target in targets:
+        if target.met_at is None and STEP_ORDER[target.met_by] <= order:
+            target.met_at = moment
+            target.save()
+
+
+def _close(ticket: Ticket, moment: DateTime) -> None:
+    ticket.is_open = False
+    ticket.closed_at = moment
+    ticket.moved_up_at = None
+
+
+def _reopen(desk: Desk, ticket: Ticket, moment: DateTime) -> None:
+    """A new cycle: fresh targets from the moment of reopening; the old ones stay as history."""
+    rule = service_rule(find_service(ticket.service))
+    agreed = ticket.agreed_at if ticket.agreed_at and ticket.agreed_at > moment else None
+    planned = plan_targets(
+        rule, tier=ticket.tier, opened_at=moment, calendar=desk.calendar(),
+        profile=desk.profile().rules(), agreed_at=agreed, people=ticket.people,
+        scope=ticket.scope or "simple", written=ticket.written,
+    )
+    ticket.cycle += 1
+    ticket.is_open = True
+    ticket.closed_at = None
+    ticket.late = False
+    ticket.state = "accepted"
+    _create_targets(ticket, planned)
+
+
+def move_up(desk: Desk, ticket_id: int, reason: str, *,
+            expected_version: int | None = None) -> Ticket:
+    """Serve a later, urgent and quick request first (R-2.8), with the reason on record."""
+    desk.require("ticket.move_up")
+    reason = _reason("move_up", reason)
+    with desk.db.atomic():
+        ticket = find_ticket(ticket_id)
+        _check_version(ticket, expected_version)
+        if not ticket.is_open:
+            raise Conflict("error.bad_transition", id=ticket.id, action="move_up",
+                           state=ticket.state)
+        now = desk.clock.now()
+        ticket.moved_up_at = now
+        ticket.version += 1
+        TicketEvent.create(ticket=ticket, at=now, actor=desk.user, action="move_up",
+                           from_state=ticket.state, to_state=ticket.state, reason=reason)
+        seq = desk.audit("ticket.move_up", "ticket", ticket.id, reason=reason)
+        ticket.change_seq = seq
+        ticket.save()
+    return ticket
+
+
+def queue_order():
+    """SPEC §9: tier, then next_due_at, then opened_at; a moved-up ticket leads its tier."""
+    return (
+        Ticket.tier_rank,
+        Ticket.moved_up_at.asc(nulls="LAST"),
+        Ticket.next_due_at.asc(nulls="LAST"),
+        Ticket.opened_at,
+        Ticket.id,
+    )
+
+
+def list_tickets(include_closed: bool = False) -> list[Ticket]:
+    query = Ticket.select(Ticket, Tenant).join(Tenant, join_type=JOIN.LEFT_OUTER)
+    if not include_closed:
+        return list(query.where(Ticket.is_open == True).order_by(*queue_order()))  # noqa: E712
+    open_rows = list(query.where(Ticket.is_open == True).order_by(*queue_order()))  # noqa: E712
+    closed = list(query.where(Ticket.is_open == False).order_by(Ticket.id))  # noqa: E712
+    return open_rows + closed
+
+
+def queue_positions() -> dict[int, int]:
+    rows = (Ticket.select(Ticket.id).where(Ticket.is_open == True)  # noqa: E712
+            .order_by(*queue_order()).tuples())
+    return {ticket_id: place for place, (ticket_id,) in enumerate(rows, start=1)}
+
+
+def is_breached(ticket: Ticket, now: DateTime) -> bool:
+    return bool(ticket.late or (ticket.is_open and ticket.next_due_at is not None
+                                and now >= ticket.next_due_at))
+
+
+def target_rows(ticket: Ticket, now: DateTime, near_percent: int) -> list[tuple[Target, str]]:
+    """Each target of the current cycle with its state now (a closed ticket's are frozen)."""
+    rows = []
+    for target in current_targets(ticket):
+        rows.append((target, target_state(
+            due_at=target.due_at, start_at=target.start_at.add(seconds=target.paused_seconds),
+            met_at=target.met_at, paused=target.paused_at is not None or not ticket.is_open,
+            now=now, near_percent=near_percent)))
+    return rows
+
+
+def history(ticket: Ticket) -> list[TicketEvent]:
+    return list(TicketEvent.select().where(TicketEvent.ticket == ticket)
+                .order_by(TicketEvent.at, TicketEvent.id))
+
+
+__all__ = [
+    "ACTIONS", "NewTicket", "check_new_ticket", "current_targets", "find_ticket", "history",
+    "is_breached", "list_tickets", "move_up", "open_ticket", "queue_positions",
+    "services", "step", "target_rows",
+]

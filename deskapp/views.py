@@ -1,0 +1,99 @@
+"""How tickets read to a person: time left, names of tiers, states and services.
+
+Shared by the dashboard and the CLI's human output. Widths are terminal cells (Chinese
+is double width), never ``len``.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from .i18n import t
+
+SECONDS_SHOWN_BELOW = 3600  # under an hour the countdown shows seconds
+
+
+def tier_label(tier: str) -> str:
+    return t(f"tier.{tier}")
+
+
+def state_label(state: str) -> str:
+    return t(f"state.{state}")
+
+
+def fit(text: str, width: int) -> str:
+    """Cut or pad to exactly ``width`` terminal cells, with … when cut."""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    out, used = [], 0
+    for char in text:
+        size = cell_len(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…" + " " * (width - 1 - used)
+
+
+def left_text(due_ts: float | None, now_ts: float, *, today_end_ts: float,
+              local_date: str = "", local_hm: str = "") -> str:
+    """Time left to a deadline: "3:18", "-0:42", "2h05", "今日", "11-30".
+
+    Negative once breached. Under an hour it counts seconds; a deadline at the end of
+    today reads "today"; later ones show their date.
+    """
+    if due_ts is None:
+        return "—"
+    left = due_ts - now_ts
+    if left < 0:
+        return "-" + _span(-left)
+    if left < SECONDS_SHOWN_BELOW:
+        return _span(left)
+    if due_ts >= today_end_ts - 1 and due_ts <= today_end_ts + 1:
+        return t("left.today")
+    if due_ts <= today_end_ts:
+        return _span(left)
+    return local_date
+
+
+def _span(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+    return f"{seconds // 86400}d"
+
+
+def ticket_line(document: dict) -> str:
+    """One line of `deskapp ticket list` for a person."""
+    place = document["tenant"] or ""
+    if document["location"]:
+        place = f"{place} {document['location']}".strip()
+    due = document["next_due_at"] or "—"
+    mark = "!" if document["breached"] else " "
+    return (f"#{document['id']:<5} {fit(tier_label(document['tier']), 6)} {mark} "
+            f"{fit(service_name(document['service']), 14)} {fit(place, 22)} "
+            f"{fit(state_label(document['state']), 8)} {due}")
+
+
+_service_names: dict[str, tuple[str, str]] = {}
+
+
+def remember_service_names(rows) -> None:
+    for row in rows:
+        _service_names[row.code] = (row.name_zh, row.name_en)
+
+
+def service_name(code: str) -> str:
+    from .i18n import language
+
+    if not _service_names:
+        from .sla import SEED_CATALOGUE
+
+        for rule in SEED_CATALOGUE:
+            _service_names.setdefault(rule.code, (rule.name_zh, rule.name_en))
+    names = _service_names.get(code)
+    if names is None:
+        return code
+    return names[0] if language() == "zh" else names[1]
