@@ -116,14 +116,21 @@ def ensure_schema(db: Database) -> dict[str, int]:
         if found is None:
             db.create_tables(ALL_MODELS, safe=True)
             _protect_audit(db)
-            Meta.replace(key="schema_version", value=str(SCHEMA_VERSION)).execute()
+            _set_schema_version()
             created = 1
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](db)
-            Meta.replace(key="schema_version", value=str(SCHEMA_VERSION)).execute()
+            _set_schema_version()
         seeded = seed_catalogue()
     return {"schema_version": SCHEMA_VERSION, "created": created, "services_added": seeded}
+
+
+def _set_schema_version() -> None:
+    # INSERT .. ON CONFLICT DO UPDATE: peewee's replace() is refused by PostgreSQL.
+    (Meta.insert(key="schema_version", value=str(SCHEMA_VERSION))
+     .on_conflict(conflict_target=[Meta.key], update={Meta.value: str(SCHEMA_VERSION)})
+     .execute())
 
 
 def check_schema(db: Database) -> None:

@@ -35,6 +35,10 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - 1 - used)
 
 
+def rjust_cells(text: str, width: int) -> str:
+    return " " * max(0, width - cell_len(text)) + text
+
+
 def left_text(due_ts: float | None, now_ts: float, *, today_end_ts: float,
               local_date: str = "", local_hm: str = "") -> str:
     """Time left to a deadline: "3:18", "-0:42", "2h05", "今日", "11-30".

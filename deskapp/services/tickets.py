@@ -80,6 +80,21 @@ def find_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def _ticket_for_change(desk: Desk, ticket_id: int) -> Ticket:
+    """Read a ticket inside the write transaction, locked against other sessions (R-8.1).
+
+    SQLite's IMMEDIATE transaction already serialises writers; PostgreSQL needs the row
+    lock (SELECT ... FOR UPDATE), or two sessions both see the same version and both win.
+    """
+    query = Ticket.select().where(Ticket.id == ticket_id)
+    if desk.db.for_update:
+        query = query.for_update()
+    ticket = query.first()
+    if ticket is None:
+        raise InvalidInput("error.no_ticket", id=ticket_id)
+    return ticket
+
+
 def _moment(desk: Desk, at: DateTime | None, *, not_before: DateTime | None = None) -> DateTime:
     now = desk.clock.now()
     if at is None:
@@ -226,7 +241,7 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
     desk.require(f"ticket.{action}")
     reason = _reason(action, reason)
     with desk.db.atomic():
-        ticket = find_ticket(ticket_id)
+        ticket = _ticket_for_change(desk, ticket_id)
         _check_version(ticket, expected_version)
         sources, target_state_name = TRANSITIONS[action]
         if ticket.state not in sources:
@@ -311,7 +326,7 @@ def move_up(desk: Desk, ticket_id: int, reason: str, *,
     desk.require("ticket.move_up")
     reason = _reason("move_up", reason)
     with desk.db.atomic():
-        ticket = find_ticket(ticket_id)
+        ticket = _ticket_for_change(desk, ticket_id)
         _check_version(ticket, expected_version)
         if not ticket.is_open:
             raise Conflict("error.bad_transition", id=ticket.id, action="move_up",

@@ -1,0 +1,110 @@
+"""DeskApp: installs the screens once, runs the queue ticker, raises alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from textual.app import App
+from textual.binding import Binding
+
+from .config import Settings
+from .i18n import t
+from .queue import QueueModel, QueueUpdate
+from .services import Desk
+from .screens import localise_bindings
+from .views import remember_service_names, service_name
+
+
+class DeskApp(App):
+    CSS_PATH = "styles/desk.tcss"
+    TITLE = "deskapp"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, desk: Desk, settings: Settings | None = None, *,
+                 auto_tick: bool = True) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.desk = desk
+        self.settings = settings or Settings()
+        self.clock = desk.clock
+        self.profile = desk.profile()
+        self.model = QueueModel(desk.db, near_percent=self.profile.near_percent)
+        self.bell_enabled = self.settings.bell
+        self.auto_tick = auto_tick
+        self.last_update: QueueUpdate | None = None
+        self.tick_error: str | None = None
+        # One long-lived thread does every database read of the ticker, so ticks never
+        # overlap and it keeps one connection (a thread per tick would open a new one).
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskapp-tick")
+        self._wake = asyncio.Event()
+
+    def get_default_screen(self):
+        from .screens.queue import QueueScreen
+
+        return QueueScreen()
+
+    BINDINGS = [
+        Binding("q", "quit", "key.quit"),
+        Binding("question_mark", "show_help_panel", "key.keys"),
+        Binding("b", "toggle_bell", "key.bell", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        from .services.tickets import services
+
+        remember_service_names(services())
+        if self.auto_tick:
+            self.run_worker(self._tick_loop(), exclusive=True, group="ticker")
+
+    async def tick(self) -> QueueUpdate:
+        """Run one tick in the ticker thread and apply it (tests call this directly)."""
+        loop = asyncio.get_running_loop()
+        update = await loop.run_in_executor(self._executor, self.model.tick, self.clock.now())
+        self._apply(update)
+        return update
+
+    async def _tick_loop(self) -> None:
+        interval = self.settings.tick_seconds
+        while True:
+            started = time.monotonic()
+            try:
+                await self.tick()
+                self.tick_error = None
+            except Exception as exc:  # noqa: BLE001 - a lost database must not kill the desk
+                self.tick_error = str(exc)
+                self.log.error("tick failed", exc)
+            self._wake.clear()
+            wait = max(0.05, interval - (time.monotonic() - started))
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            except asyncio.TimeoutError:
+                pass
+
+    def request_tick(self) -> None:
+        """After a write from this session: show it now, not at the next second."""
+        self._wake.set()
+
+    def _apply(self, update: QueueUpdate) -> None:
+        self.last_update = update
+        for screen in self.screen_stack:
+            handler = getattr(screen, "queue_updated", None)
+            if handler is not None:
+                handler(update)
+        for alert in update.alerts:
+            row = alert.row
+            place = " ".join(p for p in (row.tenant, row.location) if p)
+            key = "alert.extra_urgent" if alert.kind == "extra_urgent" else "alert.breached"
+            self.notify(t(key, id=row.id, service=service_name(row.service), place=place),
+                        severity="warning" if alert.kind == "extra_urgent" else "error",
+                        timeout=8, markup=False)
+            if self.bell_enabled:
+                self.bell()
+
+    def action_toggle_bell(self) -> None:
+        self.bell_enabled = not self.bell_enabled
+        self.notify(t("alert.bell_on" if self.bell_enabled else "alert.bell_off"))
+
+    def on_unmount(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,249 @@
+"""The live queue as the dashboard sees it: open tickets, their order and their states.
+
+Pure of Textual: the app runs ``QueueModel.tick`` in one long-lived thread about once a
+second and hands the resulting ``QueueUpdate`` to the screen. A tick only reads:
+
+- one cheap query for the change counter (the newest audit id); only when it moved are
+  the tickets whose ``change_seq`` is newer read back (a diff, not a reload);
+- states move with time alone, so each row carries the moments it turns near and
+  breached, kept in a heap: a quiet tick pops nothing and costs microseconds.
+
+Deadlines themselves are computed when a ticket changes (services), never here.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from peewee import JOIN, Database
+
+from .db import change_token, is_sqlite
+from .models import Service, Tenant, Ticket
+
+# On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
+# ids back makes a late commit visible on the next tick instead of never.
+PG_LOOKBACK = 200
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    tier: str
+    tier_rank: int
+    state: str
+    service: str
+    tenant: str
+    location: str
+    assignee: str
+    opened_ts: float
+    due_ts: float | None
+    near_ts: float | None
+    late: bool
+    moved_up_ts: float | None
+    provisional: bool
+    version: int
+    search: str
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.tier_rank,
+                self.moved_up_ts is None, self.moved_up_ts or 0.0,
+                self.due_ts is None, self.due_ts or 0.0,
+                self.opened_ts, self.id)
+
+    def status(self, now_ts: float) -> str:
+        """ok | near | breached | held, at ``now_ts``."""
+        if self.late or (self.due_ts is not None and now_ts >= self.due_ts):
+            return "breached"
+        if self.state == "on_hold":
+            return "held"
+        if self.near_ts is not None and now_ts >= self.near_ts:
+            return "near"
+        return "ok"
+
+    def next_change(self, now_ts: float) -> float | None:
+        """When this row's status will next change by time alone."""
+        for moment in (self.near_ts, self.due_ts):
+            if moment is not None and moment > now_ts and not self.late:
+                return moment
+        return None
+
+
+@dataclass(frozen=True)
+class Alert:
+    ticket_id: int
+    kind: str  # "extra_urgent" | "breached"
+    row: QueueRow
+
+
+@dataclass(frozen=True)
+class QueueUpdate:
+    """What one tick found. ``rows``/``order``/``status`` are fresh objects when changed."""
+
+    rows: dict[int, QueueRow]
+    order: tuple[int, ...]
+    status: dict[int, str]
+    changed: frozenset[int]
+    order_changed: bool
+    alerts: tuple[Alert, ...]
+    now_ts: float
+    full: bool = False
+
+    def counts(self) -> dict[str, int]:
+        counts = {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
+        for row in self.rows.values():
+            counts[row.tier] += 1
+        counts["breached"] = sum(1 for s in self.status.values() if s == "breached")
+        return counts
+
+
+@dataclass
+class QueueModel:
+    db: Database
+    near_percent: int = 20
+    rows: dict[int, QueueRow] = field(default_factory=dict)
+    order: tuple[int, ...] = ()
+    status: dict[int, str] = field(default_factory=dict)
+    _token: int = -1
+    _seq: int = 0
+    _heap: list[tuple[float, int]] = field(default_factory=list)
+    _alerted: set[tuple[int, str, float | None]] = field(default_factory=set)
+    _services: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _loaded: bool = False
+
+    # -- reading -------------------------------------------------------------------
+    def _query(self):
+        return (Ticket.select(
+            Ticket.id, Ticket.tier, Ticket.tier_rank, Ticket.state, Ticket.service,
+            Tenant.name.alias("tenant_name"), Ticket.location, Ticket.assignee,
+            Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
+            Ticket.moved_up_at, Ticket.provisional, Ticket.version, Ticket.is_open,
+            Ticket.change_seq, Ticket.note)
+            .join(Tenant, JOIN.LEFT_OUTER, on=(Ticket.tenant == Tenant.id))
+            .tuples())
+
+    def _row(self, record: tuple) -> QueueRow:
+        (ticket_id, tier, tier_rank, state, service, tenant, location, assignee, opened,
+         due, start, late, moved, provisional, version, _open, _seq, note) = record
+        opened_ts = opened.timestamp() if opened else 0.0
+        due_ts = due.timestamp() if due else None
+        near_ts = None
+        if due_ts is not None:
+            start_ts = start.timestamp() if start else opened_ts
+            near_ts = due_ts - max(due_ts - start_ts, 0.0) * self.near_percent / 100
+        names = self._services.get(service, (service, service))
+        search = " ".join([f"#{ticket_id}", service, names[0], names[1], tenant or "",
+                           location or "", note or "", assignee or ""]).lower()
+        return QueueRow(
+            id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
+            tenant=tenant or "", location=location or "", assignee=assignee or "",
+            opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
+            moved_up_ts=moved.timestamp() if moved else None, provisional=bool(provisional),
+            version=version, search=search)
+
+    def service_names(self) -> dict[str, tuple[str, str]]:
+        return dict(self._services)
+
+    def _load_services(self) -> None:
+        self._services = {code: (zh, en) for code, zh, en in
+                          Service.select(Service.code, Service.name_zh, Service.name_en)
+                          .tuples()}
+
+    def _read_all(self) -> set[int]:
+        self._load_services()
+        token = change_token(self.db)
+        rows = {}
+        top = 0
+        for record in self._query().where(Ticket.is_open == True):  # noqa: E712
+            rows[record[0]] = self._row(record)
+            top = max(top, record[16])
+        self.rows = rows
+        self._seq = max(top, token)
+        self._token = token
+        return set(rows)
+
+    def _read_changes(self, token: int) -> set[int]:
+        since = self._seq if is_sqlite(self.db) else max(0, self._seq - PG_LOOKBACK)
+        rows = dict(self.rows)
+        changed = set()
+        top = self._seq
+        for record in self._query().where(Ticket.change_seq > since):
+            ticket_id, is_open, seq = record[0], record[15], record[16]
+            top = max(top, seq)
+            if is_open:
+                row = self._row(record)
+                if rows.get(ticket_id) != row:
+                    rows[ticket_id] = row
+                    changed.add(ticket_id)
+            elif ticket_id in rows:
+                del rows[ticket_id]
+                changed.add(ticket_id)
+        if any(code not in self._services for code in {r.service for r in rows.values()}):
+            self._load_services()
+        self.rows = rows
+        self._seq = max(top, token if is_sqlite(self.db) else top)
+        self._token = token
+        return changed
+
+    # -- ticking -------------------------------------------------------------------
+    def tick(self, now) -> QueueUpdate:
+        """Read what changed since the last tick and what time alone changed."""
+        now_ts = now.timestamp()
+        full = not self._loaded
+        if full:
+            changed = self._read_all()
+            self._loaded = True
+        else:
+            token = change_token(self.db)
+            changed = self._read_changes(token) if token != self._token else set()
+        order_changed = False
+        if changed or full:
+            order = tuple(sorted(self.rows, key=lambda i: self.rows[i].sort_key))
+            order_changed = order != self.order
+            self.order = order
+        # rows whose status changes by time alone since the last tick
+        timed = set()
+        while self._heap and self._heap[0][0] <= now_ts:
+            _, ticket_id = heapq.heappop(self._heap)
+            timed.add(ticket_id)
+        touched = (changed | timed) & set(self.rows) if not full else set(self.rows)
+        status = self.status
+        gone = [i for i in status if i not in self.rows]
+        if touched or gone:
+            status = {i: s for i, s in status.items() if i in self.rows}
+            for ticket_id in touched:
+                row = self.rows[ticket_id]
+                status[ticket_id] = row.status(now_ts)
+                upcoming = row.next_change(now_ts)
+                if upcoming is not None:
+                    heapq.heappush(self._heap, (upcoming, ticket_id))
+        alerts = self._alerts(changed if not full else set(), touched, status, full)
+        status_changed = {i for i in touched if self.status.get(i) != status.get(i)}
+        self.status = status
+        if len(self._heap) > 4 * max(len(self.rows), 64):
+            self._heap = [(ts, i) for ts, i in self._heap if i in self.rows]
+            heapq.heapify(self._heap)
+        return QueueUpdate(rows=self.rows, order=self.order, status=self.status,
+                           changed=frozenset(changed | status_changed | set(gone)),
+                           order_changed=order_changed or full, alerts=tuple(alerts),
+                           now_ts=now_ts, full=full)
+
+    def _alerts(self, changed, touched, status, full) -> list[Alert]:
+        """Once per ticket per event; a moved deadline may alert again (R-2.7)."""
+        alerts = []
+        for ticket_id in sorted(touched):
+            row = self.rows[ticket_id]
+            events = []
+            if row.tier == "extra_urgent" and ticket_id in changed:
+                events.append(("extra_urgent", None))
+            if status.get(ticket_id) == "breached":
+                events.append(("breached", row.due_ts))
+            for kind, due in events:
+                key = (ticket_id, kind, due)
+                if key in self._alerted:
+                    continue
+                self._alerted.add(key)
+                if not full:  # what was already on the queue at start-up is not news
+                    alerts.append(Alert(ticket_id, kind, row))
+        return alerts

@@ -1,0 +1,107 @@
+"""Ticket detail (Enter): targets, the timeline of events, and the steps by key."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..i18n import t
+from ..queue import QueueUpdate
+from ..services import DeskError
+from ..services.tickets import find_ticket, history, target_rows
+from ..views import service_name, state_label, tier_label
+from . import localise_bindings
+from .queue import run_step
+
+
+class TicketDetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "key.back"),
+        Binding("d", "step('dispatch')", "key.dispatch"),
+        Binding("a", "step('arrive')", "key.arrive"),
+        Binding("r", "step('resolve')", "key.resolve"),
+        Binding("c", "step('answer')", "key.answer"),
+        Binding("h", "step('hold')", "key.hold"),
+        Binding("u", "step('resume')", "key.resume"),
+        Binding("x", "step('cancel')", "key.cancel"),
+        Binding("o", "step('reopen')", "key.reopen"),
+        Binding("m", "step('move_up')", "key.move_up"),
+    ]
+
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.ticket_id = ticket_id
+        self.version: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static("", id="detail-head", markup=False)
+            yield Static("", id="detail-targets", markup=False)
+            yield Static("", id="detail-events", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def queue_updated(self, update: QueueUpdate) -> None:
+        if self.ticket_id in update.changed or update.full:
+            self.reload()
+
+    def reload(self) -> None:
+        desk = self.app.desk
+        try:
+            ticket = find_ticket(self.ticket_id)
+        except DeskError as exc:
+            self.query_one("#detail-head", Static).update(exc.message())
+            return
+        self.version = ticket.version
+        tz = self.app.profile.timezone
+        now = self.app.clock.now()
+
+        def when(moment) -> str:
+            return moment.in_tz(tz).format("MM-DD HH:mm:ss") if moment else "—"
+
+        head = Text()
+        head.append(t("detail.title", id=ticket.id, service=service_name(ticket.service)) + "\n",
+                    "bold")
+        head.append(f"{tier_label(ticket.tier)}  {t('detail.state')}: "
+                    f"{state_label(ticket.state)}\n")
+        place = " ".join(p for p in ((ticket.tenant.name if ticket.tenant_id else ""),
+                                     ticket.location) if p)
+        head.append(f"{t('detail.place')}: {place or '—'}\n")
+        head.append(t("detail.opened", at=when(ticket.opened_at), who=ticket.opened_by) + "\n")
+        if ticket.note:
+            head.append(f"{t('detail.note')}: {ticket.note}\n")
+        self.query_one("#detail-head", Static).update(head)
+
+        targets = Table(title=t("detail.targets"), title_justify="left", expand=True,
+                        box=None, pad_edge=False)
+        for title in ("", t("detail.due"), t("detail.met"), ""):
+            targets.add_column(title)
+        for target, state in target_rows(ticket, now, self.app.profile.near_percent):
+            mark = "!" if state == "breached" else ""
+            targets.add_row(t(f"target.{target.name}"),
+                            when(target.due_at) + ("*" if target.provisional else ""),
+                            when(target.met_at), f"{t(f'target_state.{state}')} {mark}")
+        self.query_one("#detail-targets", Static).update(targets)
+
+        events = Table(title=t("detail.timeline"), title_justify="left", expand=True,
+                       box=None, pad_edge=False)
+        for _ in range(4):
+            events.add_column("")
+        for event in history(ticket):
+            events.add_row(when(event.at), event.actor, t(f"action.{event.action}"),
+                           Text(event.reason or ""))
+        self.query_one("#detail-events", Static).update(events)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_step(self, action: str) -> None:
+        run_step(self.app, self.ticket_id, action, self.version, done=self.reload)

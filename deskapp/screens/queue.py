@@ -1,0 +1,218 @@
+"""Screen 1: the live queue (SCREENS.md)."""
+
+from __future__ import annotations
+
+import pendulum
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ..calendar import official_year_known
+from ..db import describe
+from ..i18n import language, t
+from ..queue import QueueUpdate
+from ..services import DeskError
+from ..services.tickets import REASON_REQUIRED, move_up, step
+from ..views import service_name
+from ..widgets.queue_table import QueueTable
+from . import localise_bindings
+
+STEP_KEYS = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c", "hold": "h",
+             "resume": "u", "cancel": "x", "reopen": "o"}
+
+
+class QueueScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_ticket", "key.new"),
+        Binding("enter", "detail", "key.detail", show=False),
+        Binding("d", "step('dispatch')", "key.dispatch"),
+        Binding("a", "step('arrive')", "key.arrive"),
+        Binding("r", "step('resolve')", "key.resolve"),
+        Binding("c", "step('answer')", "key.answer"),
+        Binding("h", "step('hold')", "key.hold", show=False),
+        Binding("u", "step('resume')", "key.resume", show=False),
+        Binding("x", "step('cancel')", "key.cancel", show=False),
+        Binding("o", "step('reopen')", "key.reopen", show=False),
+        Binding("m", "move_up", "key.move_up", show=False),
+        Binding("slash", "filter", "key.filter"),
+        Binding("escape", "clear_filter", "key.back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="queue-screen")
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Static("", id="title", markup=False)
+            yield Static("", id="clock", markup=False)
+        yield Static("", id="banner", markup=False)
+        yield Static("", id="colheader", markup=False)
+        yield QueueTable(id="queue")
+        yield Input(placeholder=t("filter.placeholder"), id="filter")
+        yield Footer()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self._counts = None
+        self._second()
+        self._colheader()
+        self.set_interval(1.0, self._second, name="second")
+        self.set_interval(0.5, self._flash, name="flash")
+        self.table.focus()
+        if self.app.last_update is not None:
+            self.queue_updated(self.app.last_update)
+
+    # -- the live parts ----------------------------------------------------------------
+    def queue_updated(self, update: QueueUpdate) -> None:
+        table = self.table
+        table.names = self.app.model.service_names() or table.names
+        self._set_day(update.now_ts)
+        table.apply(update)
+        counts = update.counts()
+        if counts != self._counts:
+            self._counts = counts
+            self._title()
+        if update.order_changed:
+            self._colheader()
+
+    def _set_day(self, now_ts: float) -> None:
+        tz = self.app.profile.timezone
+        local = pendulum.from_timestamp(now_ts, tz=tz)
+        table = self.table
+        table.today_end_ts = local.end_of("day").replace(microsecond=0).timestamp()
+        table.date_of = lambda ts: pendulum.from_timestamp(ts, tz=tz).format("MM-DD")
+
+    def _title(self) -> None:
+        counts = self._counts or {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
+        text = Text()
+        text.append(t("app.title", building=self.app.profile.name(language())), "bold")
+        text.append("  ")
+        text.append(t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
+                      n=counts["normal"], late=counts["breached"]))
+        self.query_one("#title", Static).update(text)
+
+    def _colheader(self) -> None:
+        self.query_one("#colheader", Static).update(self.table.header_text())
+
+    def _second(self) -> None:
+        now = self.app.clock.now()
+        tz = self.app.profile.timezone
+        local = now.in_tz(tz)
+        lang = language()
+        stamp = local.format("MM-DD ddd HH:mm:ss", locale="zh" if lang == "zh" else "en")
+        state = ""
+        if self.app.tick_error:
+            state = "⚠ "
+        self.query_one("#clock", Static).update(
+            f"{state}{describe(self.app.settings.database_url)}  {stamp}")
+        self._banner(local)
+        self._set_day(now.timestamp())
+        self.table.tick_display(now.timestamp())
+
+    def _banner(self, local) -> None:
+        banner = self.query_one("#banner", Static)
+        year = local.year + 1 if local.month >= 11 else local.year
+        missing = not official_year_known(year)
+        text = t("header.provisional", year=year) if missing else ""
+        if banner.display != bool(text):
+            banner.display = bool(text)
+        if text and str(banner.content) != text:
+            banner.update(text)
+
+    def _flash(self) -> None:
+        table = self.table
+        table.flash(not table.flash_on)
+
+    # -- actions -----------------------------------------------------------------------
+    def on_queue_table_selected(self, message: QueueTable.Selected) -> None:
+        self._open_detail(message.ticket_id)
+
+    def action_detail(self) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            self._open_detail(row.id)
+
+    def _open_detail(self, ticket_id: int) -> None:
+        from .detail import TicketDetailScreen
+
+        self.app.push_screen(TicketDetailScreen(ticket_id))
+
+    def action_new_ticket(self) -> None:
+        from .new_ticket import NewTicketScreen
+
+        def opened(ticket_id: int | None) -> None:
+            if ticket_id is not None:
+                self.app.notify(t("toast.opened", id=ticket_id))
+                self.app.request_tick()
+
+        self.app.push_screen(NewTicketScreen(), opened)
+
+    def action_step(self, action: str) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            run_step(self.app, row.id, action, row.version)
+
+    def action_move_up(self) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            run_step(self.app, row.id, "move_up", row.version)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.table.set_filter("")
+            self.table.focus()
+
+
+def run_step(app, ticket_id: int, action: str, version: int | None, done=None) -> None:
+    """Ask for a reason when one is required, then call the service; report the outcome."""
+    from .reason import ReasonScreen
+
+    def perform(reason: str | None) -> None:
+        try:
+            if action == "move_up":
+                move_up(app.desk, ticket_id, reason or "", expected_version=version)
+            else:
+                step(app.desk, ticket_id, action, reason=reason, expected_version=version)
+        except DeskError as exc:
+            app.notify(exc.message(), severity="error", markup=False)
+        else:
+            app.notify(t("toast.done", id=ticket_id, action=t(f"action.{action}")))
+        app.request_tick()
+        if done is not None:
+            done()
+
+    if action in REASON_REQUIRED:
+        def answered(reason: str | None) -> None:
+            if reason:
+                perform(reason)
+
+        app.push_screen(ReasonScreen(t(f"action.{action}"), ticket_id), answered)
+    else:
+        perform(None)
+
+
+__all__ = ["QueueScreen", "run_step", "service_name"]

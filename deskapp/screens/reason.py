@@ -1,0 +1,43 @@
+"""Asks for the reason of a hold, cancel, reopen or move-up; Esc abandons."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from ..i18n import t
+from . import localise_bindings
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "key.back")]
+
+    def __init__(self, action_label: str, ticket_id: int) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.action_label = action_label
+        self.ticket_id = ticket_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-box", classes="dialog"):
+            yield Static(t("reason.title", action=self.action_label, id=self.ticket_id),
+                         classes="dialog-title", markup=False)
+            yield Input(placeholder=t("reason.prompt"), id="reason", max_length=500)
+            yield Static("", id="reason-error", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.query_one("#reason-error", Static).update(
+                t("error.required", field=t("reason.prompt")))
+            return
+        self.dismiss(text)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
