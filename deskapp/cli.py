@@ -77,7 +77,8 @@ def parse_moment(text: str | None, tz: str, option: str) -> pendulum.DateTime | 
     if text is None:
         return None
     try:
-        moment = pendulum.parse(text, tz=tz, strict=False)
+        # strict: ISO 8601 only; the lenient fallback guessed "01/02/2026" as 2 January
+        moment = pendulum.parse(text, tz=tz, strict=True)
     except Exception as exc:  # pendulum raises several kinds for bad text
         raise UsageError(t("error.bad_time", option=option, value=text)) from exc
     if not isinstance(moment, pendulum.DateTime):

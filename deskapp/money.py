@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 FEN_PER_YUAN = 100
 _CENT = Decimal("0.01")
+# Decimal yuan, at most two decimals; thousands separators only in groups of three
+# ("10,000.00" from a spreadsheet; "1,5" is refused, it may have meant 1.5); no exponent.
+_AMOUNT = re.compile(r"^-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$")
 
 
 class MoneyError(ValueError):
@@ -20,14 +24,10 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
     """
     if isinstance(value, float):
         raise MoneyError("money must not be given as float")
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise MoneyError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise MoneyError(f"not an amount: {value!r}")
-    if amount != amount.quantize(_CENT):
-        raise MoneyError(f"more than two decimals: {value!r}")
+    text = str(value).strip()
+    if not _AMOUNT.match(text):
+        raise MoneyError(f"not an amount in yuan with at most two decimals: {value!r}")
+    amount = Decimal(text.replace(",", ""))
     return int(amount * FEN_PER_YUAN)
 
 

@@ -266,6 +266,32 @@ def test_target_breached_before_hold_stays_breached(desk, clock):
     assert svc.is_breached(row, clock.now())
 
 
+def test_back_dated_step_counts_at_the_given_moment(desk, clock):
+    ticket = repair(desk, tier="urgent")
+    clock.advance(minutes=10)
+    svc.step(desk, ticket.id, "dispatch", at=local(14, 1))  # logged after the fact
+    assert targets_by_name(ticket)["work_order"].met_at == local(14, 1)
+    assert not svc.is_breached(reload(ticket), clock.now())
+
+
+@pytest.mark.parametrize("action, at, key", [
+    ("dispatch", local(13, 59), "error.at_before_open"),
+    ("dispatch", local(14, 30), "error.at_future"),
+    ("resume", local(14, 3), "error.at_before_last_step"),  # before the hold at 14:05
+])
+def test_back_dated_step_out_of_order_is_refused(desk, clock, action, at, key):
+    ticket = svc.open_ticket(desk, NewTicket(service="parking_permit"))
+    clock.advance(minutes=5)
+    if action == "resume":
+        svc.step(desk, ticket.id, "hold", reason="tenant away")
+    clock.advance(minutes=10)
+    before = snapshot()
+    with pytest.raises(InvalidInput) as caught:
+        svc.step(desk, ticket.id, action, at=at)
+    assert caught.value.key == key
+    assert snapshot() == before
+
+
 def test_cancel_requires_a_reason_then_closes(desk, clock):
     ticket = repair(desk)
     before = snapshot()

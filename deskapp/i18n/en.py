@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "error.too_long": "{field} is too long (at most {limit} characters)",
     "error.at_future": "that moment is in the future; --at only back-dates",
     "error.at_before_open": "that moment is before the ticket was opened",
+    "error.at_before_last_step": "that moment is before the ticket's last step ({at})",
     "error.reason_required": "a reason is required to {action}",
     "error.no_ticket": "no ticket #{id}",
     "error.unknown_action": "unknown action '{action}'; use one of {known}",

@@ -49,6 +49,7 @@ MESSAGES: dict[str, str] = {
     "error.too_long": "{field} 太长（最多 {limit} 个字符）",
     "error.at_future": "该时间在未来；--at 只能补记过去的时间",
     "error.at_before_open": "该时间早于工单受理时间",
+    "error.at_before_last_step": "该时间早于工单的上一步（{at}）",
     "error.reason_required": "{action} 需要填写原因",
     "error.no_ticket": "没有工单 #{id}",
     "error.unknown_action": "未知操作「{action}」；可用：{known}",

@@ -106,6 +106,19 @@ def _moment(desk: Desk, at: DateTime | None, *, not_before: DateTime | None = No
     return at.in_tz("UTC")
 
 
+def _not_before_last_step(desk: Desk, ticket: Ticket, at: DateTime | None) -> None:
+    """A back-dated step may not precede the ticket's previous step (e.g. resume before
+    hold would pause for nothing and scramble the timeline)."""
+    if at is None:
+        return
+    last = (TicketEvent.select(TicketEvent.at).where(TicketEvent.ticket == ticket)
+            .order_by(TicketEvent.at.desc()).first())
+    if last is not None and at < last.at:
+        tz = desk.profile().timezone
+        raise InvalidInput("error.at_before_last_step",
+                           at=last.at.in_tz(tz).format("YYYY-MM-DD HH:mm:ss"))
+
+
 def _reason(action: str, reason: str | None) -> str:
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
@@ -248,6 +261,7 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
             raise Conflict("error.bad_transition", id=ticket.id, action=action,
                            state=ticket.state)
         moment = _moment(desk, at, not_before=ticket.opened_at)
+        _not_before_last_step(desk, ticket, at)
         before = ticket.state
         targets = current_targets(ticket)
         if action in STEP_ORDER:

@@ -38,7 +38,7 @@ MIN_PLACE = 12
 
 def layout(width: int, id_width: int = 5) -> list[Column]:
     fixed = sum(w for key, w in FIXED if key != "id") + id_width
-    gaps = len(FIXED) - 2  # one space between columns, none after the cursor
+    gaps = len(FIXED) - 1  # a space after every column but the cursor
     place = max(MIN_PLACE, width - fixed - gaps)
     columns, x = [], 0
     for key, w in FIXED:
@@ -186,7 +186,7 @@ class QueueTable(ScrollView, can_focus=True):
                 return Strip([Segment(fit("  " + text, width), base)], width)
             return Strip.blank(width, base)
         row = self.rows[self.order[index]]
-        return Strip(self._segments(row, base), width).crop_extend(0, width, base)
+        return Strip(self._segments(row, base)).crop_extend(0, width, base)
 
     def _segments(self, row: QueueRow, base: Style) -> list[Segment]:
         status = self.status.get(row.id, "ok")

@@ -1,0 +1,227 @@
+"""The dashboard at 80×24, driven by keys through Textual's Pilot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from deskapp.app import DeskApp
+from deskapp.config import Settings
+from deskapp.services.tenants import upsert_tenant
+from deskapp.services.tickets import NewTicket, open_ticket, step
+from deskapp.widgets.queue_table import QueueTable
+
+SIZE = (80, 24)
+
+
+def make_app(desk, db_url, auto_tick=False) -> DeskApp:
+    return DeskApp(desk, Settings(database_url=db_url, bell=False), auto_tick=auto_tick)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, line by line (as a person reads it)."""
+    lines = []
+    for y in range(app.size.height):
+        strip = app.screen._compositor.render_strips()[y] if False else None
+        lines.append(strip)
+    return "\n".join(table_lines(app))
+
+
+def table_lines(app) -> list[str]:
+    table = app.screen.query_one(QueueTable)
+    return [table.render_line(y).text for y in range(min(table.size.height, len(table.order)))]
+
+
+def row_ids(app) -> list[int]:
+    return list(app.screen.query_one(QueueTable).order)
+
+
+@pytest.fixture
+def tenants(desk):
+    upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    upsert_tenant(desk, "Acme Trading", units=["8F-805"])
+
+
+async def test_queue_opens_sorted_with_counts(desk, db_url, tenants, clock):
+    normal = open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    extra = open_ticket(desk, NewTicket(service="repair", tier="extra_urgent",
+                                        tenant="星辰科技", location="12F-1201"))
+    urgent = open_ticket(desk, NewTicket(service="breaker_trip", location="8F"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        assert row_ids(app) == [extra.id, urgent.id, normal.id]
+        title = str(app.screen.query_one("#title").content)
+        assert "X-urg 1" in title and "Urg 1" in title and "Norm 1" in title
+        first = table_lines(app)[0]
+        assert "X-urg" in first and "1:59" not in first  # work order: 2:00 left at open
+        assert "2:00" in first and "星辰科技" in first
+
+
+async def test_chinese_lines_up(desk, db_url, tenants):
+    from deskapp import i18n
+    from rich.cells import cell_len
+
+    i18n.set_language("zh")
+    open_ticket(desk, NewTicket(service="repair", tier="urgent", tenant="星辰科技",
+                                location="12F-1201"))
+    open_ticket(desk, NewTicket(service="umbrella", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        lines = table_lines(app)
+        width = app.screen.query_one(QueueTable).size.width
+        assert width >= 78 and all(cell_len(line) == width for line in lines), [cell_len(l) for l in lines]
+        # the service column starts at the same cell on every row
+        starts = [cell_len(line[:line.index(svc)]) for line, svc in
+                  zip(lines, ("借用雨伞", "室内报修"))]
+        assert starts[0] == starts[1]
+
+
+async def test_new_ticket_form_puts_it_in_place(desk, db_url, tenants, clock):
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    open_ticket(desk, NewTicket(service="breaker_trip", location="8F"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#service").value = "repair"
+        await pilot.pause()
+        form.query_one("#tier").value = "extra_urgent"
+        form.query_one("#tenant").value = "星辰科技"
+        form.query_one("#location").value = "12F-1201"
+        await pilot.pause()
+        preview = str(form.query_one("#preview").content)
+        assert "work order" in preview and "on site" in preview
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.tick()
+        await pilot.pause()
+        ids = row_ids(app)
+        assert len(ids) == 3
+        new = app.model.rows[ids[0]]
+        assert new.service == "repair" and new.tier == "extra_urgent"
+
+
+async def test_form_refuses_bad_input_and_writes_nothing(desk, db_url):
+    from deskapp.models import Ticket
+
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#service").value = "umbrella"
+        app.screen.query_one("#tenant").value = "Nobody Ltd"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Nobody Ltd" in str(app.screen.query_one("#form-error").content)
+        assert Ticket.select().count() == 0
+
+
+async def test_row_turns_near_then_breached_and_alerts_once(desk, db_url, tenants, clock):
+    ticket = open_ticket(desk, NewTicket(service="umbrella", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)
+        await app.tick()
+        assert app.model.status[ticket.id] == "ok"
+        clock.advance(minutes=4, seconds=1)  # last 20 % of a 5-minute target
+        await app.tick()
+        await pilot.pause()
+        assert app.model.status[ticket.id] == "near"
+        table = app.screen.query_one(QueueTable)
+        table.tick_display(clock.now().timestamp())
+        assert "0:59 •" in table.render_line(0).text
+        clock.advance(seconds=60)
+        await app.tick()
+        await pilot.pause()
+        assert app.model.status[ticket.id] == "breached"
+        table.tick_display(clock.now().timestamp())
+        assert "-0:01 !" in table.render_line(0).text
+        for _ in range(3):
+            clock.advance(seconds=1)
+            await app.tick()
+        breach_alerts = [n for n in notes if f"#{ticket.id} is late" in n]
+        assert len(breach_alerts) == 1
+
+
+async def test_new_extra_urgent_alerts_the_desk(desk, db_url, tenants):
+    app = make_app(desk, db_url)
+    notes = []
+    async with app.run_test(size=SIZE):
+        app.notify = lambda message, **kw: notes.append(message)
+        await app.tick()
+        ticket = open_ticket(desk, NewTicket(service="salesperson", location="8F lobby"))
+        await app.tick()
+        await app.tick()
+        assert [n for n in notes if f"extra-urgent ticket #{ticket.id}" in n] and len(notes) == 1
+
+
+async def test_steps_by_key_with_reason(desk, db_url, tenants):
+    ticket = open_ticket(desk, NewTicket(service="repair", tier="urgent", tenant="星辰科技"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("d")
+        await app.tick()
+        await pilot.pause()
+        assert app.model.rows[ticket.id].state == "dispatched"
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("enter")  # an empty reason is refused
+        await pilot.pause()
+        assert app.screen.query_one("#reason-error").content
+        await pilot.press(*"parts", "enter")
+        await app.tick()
+        await pilot.pause()
+        assert app.model.rows[ticket.id].state == "on_hold"
+        await pilot.press("u")
+        await app.tick()
+        await pilot.press("x", *"dup", "enter")
+        await app.tick()
+        await pilot.pause()
+        assert ticket.id not in app.model.rows
+
+
+async def test_filter_and_detail(desk, db_url, tenants):
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    target = open_ticket(desk, NewTicket(service="repair", tier="normal", tenant="星辰科技",
+                                         note="burst pipe"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("slash", *"pipe")
+        await pilot.pause()
+        assert row_ids(app) == [target.id]
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert len(row_ids(app)) == 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "TicketDetailScreen"
+        head = str(app.screen.query_one("#detail-head").content)
+        assert f"#{target.id}" in head and "burst pipe" in head
+
+
+async def test_ticket_from_another_process_appears(desk, db_url, tenants):
+    app = make_app(desk, db_url, auto_tick=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        env = dict(os.environ, DESKAPP_USER="wangfang")
+        subprocess.run([sys.executable, "-m", "deskapp.cli", "--db", db_url, "ticket", "add",
+                        "--service", "mail", "--tenant", "Acme Trading"],
+                       check=True, env=env, capture_output=True)
+        for _ in range(20):  # within 2 seconds, without a key press
+            await pilot.pause(0.1)
+            if row_ids(app):
+                break
+        assert len(row_ids(app)) == 1
