@@ -53,6 +53,9 @@ class DeskApp(App):
 
     def on_mount(self) -> None:
         from .services.tickets import services
+        from .widgets.partial_paint import install
+
+        install()
 
         remember_service_names(services())
         if self.auto_tick:

@@ -142,7 +142,8 @@ class QueueTable(ScrollView, can_focus=True):
             text = self._left(self.rows[ticket_id])
             if self._left_shown.get(ticket_id) != text:
                 self._left_shown[ticket_id] = text
-                self._refresh_cells(index, column.x, column.width + 3)
+                # the marker only changes with the status, which repaints the row
+                self._refresh_cells(index, column.x, column.width)
 
     def flash(self, on: bool) -> None:
         """Flip the flash phase: restyle only the visible near-breach rows' time cells."""
