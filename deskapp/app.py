@@ -17,10 +17,18 @@ from .screens import localise_bindings
 from .views import remember_service_names, service_name
 
 
+def _ticket_provider():
+    from .screens.commands import TicketProvider
+
+    return TicketProvider
+
+
 class DeskApp(App):
     CSS_PATH = "styles/desk.tcss"
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
+
+    COMMANDS = App.COMMANDS | {lambda: _ticket_provider()}
 
     def __init__(self, desk: Desk, settings: Settings | None = None, *,
                  auto_tick: bool = True) -> None:
@@ -46,7 +54,8 @@ class DeskApp(App):
         return QueueScreen()
 
     BINDINGS = [
-        Binding("q", "quit", "key.quit"),
+        Binding("q", "ask_quit", "key.quit"),
+        Binding("ctrl+q", "quit", "key.quit", show=False),
         Binding("question_mark", "show_help_panel", "key.keys"),
         Binding("b", "toggle_bell", "key.bell", show=False),
     ]
@@ -104,6 +113,17 @@ class DeskApp(App):
                         timeout=8, markup=False)
             if self.bell_enabled:
                 self.bell()
+
+    _quit_asked_at = 0.0
+
+    def action_ask_quit(self) -> None:
+        """A stray q at the lobby counter must not close the desk: q twice quits."""
+        now = time.monotonic()
+        if now - self._quit_asked_at < 3.0:
+            self.exit()
+            return
+        self._quit_asked_at = now
+        self.notify(t("toast.quit_again"), timeout=3)
 
     def action_toggle_bell(self) -> None:
         self.bell_enabled = not self.bell_enabled

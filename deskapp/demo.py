@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Ticket
+from .models import Staff, Ticket
 from .services.context import Desk
 from .services.tenants import upsert_tenant
 from .services.tickets import NewTicket, open_ticket, step
@@ -51,6 +51,8 @@ TICKETS = [
     (50, "repair", dict(tier="normal", tenant="金穗会计师事务所", location="10F-1001",
                         note="等待配件 / waiting for parts"),
      [("dispatch", 1, ""), ("hold", 10, "等待配件到货 / parts on order")]),
+    (14, "repair", dict(tier="urgent", tenant="康宁医疗器械", location="9F-901",
+                        note="插座冒烟 / smoking socket"), [("dispatch", 1, ""), ("arrive", 8, "")]),
     (90, "repair", dict(tier="urgent", tenant="远景投资", location="21F-2101",
                         note="漏水"), [("dispatch", 1, ""), ("arrive", 9, ""),
                                        ("resolve", 40, "")]),
@@ -60,9 +62,19 @@ TICKETS = [
 ]
 
 
+STAFF = [("wangfang", "王芳", "desk"), ("ligong", "李工", "engineering"),
+         ("zhanggong", "张工", "engineering"), ("chenkuai", "陈会计", "finance")]
+# who takes which step in the demo, so the "who" column reads like a real shift
+STEP_BY = {"dispatch": "wangfang", "arrive": "ligong", "resolve": "zhanggong",
+           "answer": "wangfang", "hold": "ligong", "cancel": "wangfang"}
+
+
 def load_demo(desk: Desk) -> dict[str, int]:
     if Ticket.select().exists():
         return {"demo_tenants": 0, "demo_tickets": 0}
+    for login, name, role in STAFF:
+        Staff.get_or_create(login=login, defaults={"name": name, "role": role})
+    front = Desk(db=desk.db, clock=desk.clock, user="wangfang", role="desk")
     for name, units, contact, phone, rent in TENANTS:
         upsert_tenant(desk, name, units=units, contact=contact, phone=phone,
                       monthly_rent_fen=rent, due_day=5, lease_start=dt.date(2025, 1, 1),
@@ -71,9 +83,10 @@ def load_demo(desk: Desk) -> dict[str, int]:
     added = 0
     for minutes_ago, service, options, steps in TICKETS:
         opened = now.subtract(seconds=int(minutes_ago * 60))
-        ticket = open_ticket(desk, NewTicket(service=service, at=opened, **options))
+        ticket = open_ticket(front, NewTicket(service=service, at=opened, **options))
         for action, after, reason in steps:
-            step(desk, ticket.id, action, at=opened.add(seconds=int(after * 60)),
+            actor = Desk(db=desk.db, clock=desk.clock, user=STEP_BY[action], role="manager")
+            step(actor, ticket.id, action, at=opened.add(seconds=int(after * 60)),
                  reason=reason or None)
         added += 1
     return {"demo_tenants": len(TENANTS), "demo_tickets": added}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Database
 
 from .db import change_token, is_sqlite
-from .models import Service, Tenant, Ticket
+from .models import Service, Staff, Tenant, Ticket
 
 # On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
 # ids back makes a late commit visible on the next tick instead of never.
@@ -110,6 +110,7 @@ class QueueModel:
     _heap: list[tuple[float, int]] = field(default_factory=list)
     _alerted: set[tuple[int, str, float | None]] = field(default_factory=set)
     _services: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _staff: dict[str, str] = field(default_factory=dict)
     _loaded: bool = False
 
     # -- reading -------------------------------------------------------------------
@@ -145,7 +146,11 @@ class QueueModel:
     def service_names(self) -> dict[str, tuple[str, str]]:
         return dict(self._services)
 
+    def staff_names(self) -> dict[str, str]:
+        return dict(self._staff)
+
     def _load_services(self) -> None:
+        self._staff = dict(Staff.select(Staff.login, Staff.name).tuples())
         self._services = {code: (zh, en) for code, zh, en in
                           Service.select(Service.code, Service.name_zh, Service.name_en)
                           .tuples()}
@@ -179,7 +184,8 @@ class QueueModel:
             elif ticket_id in rows:
                 del rows[ticket_id]
                 changed.add(ticket_id)
-        if any(code not in self._services for code in {r.service for r in rows.values()}):
+        if any(code not in self._services or (r.assignee and r.assignee not in self._staff)
+               for code, r in ((r.service, r) for r in rows.values())):
             self._load_services()
         self.rows = rows
         self._seq = max(top, token if is_sqlite(self.db) else top)

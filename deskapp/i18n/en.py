@@ -79,7 +79,7 @@ MESSAGES: dict[str, str] = {
     "cli.ticket_list": "open tickets in queue order",
     "cli.ticket_step": "move a ticket one step",
     # dashboard
-    "app.title": "{building} front desk",
+    "app.title": "{building}",
     "header.counts": "X-urg {eu} · Urg {u} · Norm {n} · Late {late}",
     "header.provisional": "{year} holidays unknown: times marked * are provisional",
     "queue.empty": "No open tickets.",
@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "alert.bell_off": "Bell off",
     "toast.done": "#{id}: {action} done",
     "toast.opened": "Ticket #{id} opened",
+    "toast.quit_again": "Press q again to quit",
     "form.title": "New ticket",
     "form.service": "Service",
     "form.service_hint": "code, 中文 or English name",

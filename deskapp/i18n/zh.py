@@ -111,6 +111,7 @@ MESSAGES: dict[str, str] = {
     "alert.bell_off": "响铃已关",
     "toast.done": "#{id}：{action} 完成",
     "toast.opened": "工单 #{id} 已受理",
+    "toast.quit_again": "再按一次 q 退出",
     "form.title": "新建工单",
     "form.service": "服务",
     "form.service_hint": "代码、中文或英文名",

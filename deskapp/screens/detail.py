@@ -13,7 +13,8 @@ from textual.widgets import Footer, Static
 from ..i18n import t
 from ..queue import QueueUpdate
 from ..services import DeskError
-from ..services.tickets import find_ticket, history, target_rows
+from ..models.records import OPEN_STATES
+from ..services.tickets import TRANSITIONS, find_ticket, history, target_rows
 from ..views import service_name, state_label, tier_label
 from . import localise_bindings
 from .queue import run_step
@@ -46,8 +47,18 @@ class TicketDetailScreen(Screen):
             yield Static("", id="detail-events", markup=False)
         yield Footer()
 
+    state: str | None = None
+
     def on_mount(self) -> None:
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Offer only the steps this ticket can take now."""
+        if action == "step" and parameters and self.state is not None:
+            if parameters[0] == "move_up":
+                return self.state in OPEN_STATES
+            return self.state in TRANSITIONS[parameters[0]][0]
+        return True
 
     def queue_updated(self, update: QueueUpdate) -> None:
         if self.ticket_id in update.changed or update.full:
@@ -61,6 +72,9 @@ class TicketDetailScreen(Screen):
             self.query_one("#detail-head", Static).update(exc.message())
             return
         self.version = ticket.version
+        if self.state != ticket.state:
+            self.state = ticket.state
+            self.refresh_bindings()
         tz = self.app.profile.timezone
         now = self.app.clock.now()
 

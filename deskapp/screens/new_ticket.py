@@ -85,7 +85,10 @@ class NewTicketScreen(ModalScreen[int | None]):
             yield Label(label, classes="field-label")
             yield widget
 
+    _ready = False
+
     def on_mount(self) -> None:
+        self._ready = True
         self._show_fields(None)
         self.query_one("#service", Input).focus()
         self._preview()
@@ -124,6 +127,8 @@ class NewTicketScreen(ModalScreen[int | None]):
         )
 
     def _preview(self) -> NewTicket | None:
+        if not self._ready:  # change events from widgets still being composed
+            return None
         service = match_service(self.query_one("#service", Input).value, self.rows)
         self._show_fields(service)
         preview = self.query_one("#preview", Static)

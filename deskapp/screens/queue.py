@@ -15,7 +15,7 @@ from ..db import describe
 from ..i18n import language, t
 from ..queue import QueueUpdate
 from ..services import DeskError
-from ..services.tickets import REASON_REQUIRED, move_up, step
+from ..services.tickets import REASON_REQUIRED, TRANSITIONS, move_up, step
 from ..views import service_name
 from ..widgets.queue_table import QueueTable
 from . import localise_bindings
@@ -74,8 +74,13 @@ class QueueScreen(Screen):
     def queue_updated(self, update: QueueUpdate) -> None:
         table = self.table
         table.names = self.app.model.service_names() or table.names
+        table.people = self.app.model.staff_names() or table.people
         self._set_day(update.now_ts)
+        before = table.cursor_row
         table.apply(update)
+        after = table.cursor_row
+        if before is None or after is None or (before.id, before.state) != (after.id, after.state):
+            self.refresh_bindings()
         counts = update.counts()
         if counts != self._counts:
             self._counts = counts
@@ -132,6 +137,16 @@ class QueueScreen(Screen):
         table.flash(not table.flash_on)
 
     # -- actions -----------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Offer (and show in the footer) only the steps the selected ticket can take."""
+        if action == "step" and parameters:
+            row = self.table.cursor_row if self.is_mounted else None
+            return row is not None and row.state in TRANSITIONS[parameters[0]][0]
+        return True
+
+    def on_queue_table_cursor_moved(self, _message) -> None:
+        self.refresh_bindings()
+
     def on_queue_table_selected(self, message: QueueTable.Selected) -> None:
         self._open_detail(message.ticket_id)
 

@@ -32,7 +32,7 @@ class Column:
 
 
 FIXED = (("cursor", 1), ("id", 5), ("tier", 6), ("left", 7), ("mark", 2), ("service", 14),
-         ("place", 0), ("step", 9), ("who", 8))
+         ("place", 0), ("step", 10), ("who", 7))
 MIN_PLACE = 12
 
 
@@ -67,6 +67,9 @@ class QueueTable(ScrollView, can_focus=True):
         Binding("end,G", "jump(-1)", show=False),
     ]
 
+    class CursorMoved(Message):
+        """The selected ticket changed (the screen re-checks which steps apply)."""
+
     class Selected(Message):
         def __init__(self, ticket_id: int) -> None:
             super().__init__()
@@ -80,6 +83,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.order: list[int] = []
         self.index_of: dict[int, int] = {}
         self.names = names or {}
+        self.people: dict[str, str] = {}  # login -> name, for the "who" column
         self.filter_text = ""
         self.cursor_id: int | None = None
         self.now_ts = 0.0
@@ -223,7 +227,7 @@ class QueueTable(ScrollView, can_focus=True):
             "service": (service, style),
             "place": (place, style),
             "step": (state_label(row.state), style),
-            "who": (row.assignee, style),
+            "who": (self.people.get(row.assignee, row.assignee), style),
         }
         segments = []
         for column in self._columns:
@@ -260,6 +264,7 @@ class QueueTable(ScrollView, can_focus=True):
         if old is not None:
             self.refresh_line(old)
         self.refresh_line(index)
+        self.post_message(self.CursorMoved())
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:

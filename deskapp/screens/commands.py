@@ -1,0 +1,43 @@
+"""Command palette (ctrl+p): go to any ticket, open or closed, by number or tenant."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from ..models import Tenant, Ticket
+from ..views import service_name, state_label
+
+
+class TicketProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        text = query.strip().lstrip("#")
+        if not text:
+            return
+        rows = await self._find(text)
+        matcher = self.matcher(query)
+        for ticket_id, service, state, tenant, location in rows:
+            label = (f"#{ticket_id} {service_name(service)} {tenant or ''} {location or ''} "
+                     f"· {state_label(state)}")
+            score = 1.0 if text.isdigit() else matcher.match(label)
+            if score > 0:
+                yield Hit(score, label, partial(self._open, ticket_id), text=label)
+
+    async def _find(self, text: str):
+        def query():
+            base = (Ticket.select(Ticket.id, Ticket.service, Ticket.state, Tenant.name,
+                                  Ticket.location)
+                    .join(Tenant, on=(Ticket.tenant == Tenant.id), join_type="LEFT OUTER JOIN"))
+            if text.isdigit():
+                return list(base.where(Ticket.id == int(text)).tuples())
+            like = f"%{text}%"
+            return list(base.where(Tenant.name ** like | Ticket.location ** like)
+                        .order_by(Ticket.id.desc()).limit(20).tuples())
+
+        return query()
+
+    def _open(self, ticket_id: int) -> None:
+        from .detail import TicketDetailScreen
+
+        self.app.push_screen(TicketDetailScreen(ticket_id))
