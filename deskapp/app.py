@@ -56,7 +56,7 @@ class DeskApp(App):
     BINDINGS = [
         Binding("q", "ask_quit", "key.quit"),
         Binding("ctrl+q", "quit", "key.quit", show=False),
-        Binding("question_mark", "show_help_panel", "key.keys"),
+        Binding("question_mark", "keys", "key.keys"),
         Binding("b", "toggle_bell", "key.bell", show=False),
     ]
 
@@ -113,6 +113,12 @@ class DeskApp(App):
                         timeout=8, markup=False)
             if self.bell_enabled:
                 self.bell()
+
+    def action_keys(self) -> None:
+        from .screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen())
 
     _quit_asked_at = 0.0
 

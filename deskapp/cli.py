@@ -151,8 +151,22 @@ def _run_dashboard(settings: Settings, clock: Clock | None) -> int:
         print(f"deskapp: {t('error.schema_too_new', found=exc.found)}", file=sys.stderr)
         return 2
     app = DeskApp(desk, settings)
+    _exit_on_hangup(app)
     app.run(mouse=settings.mouse)
     return app.return_code or 0
+
+
+def _exit_on_hangup(app) -> None:
+    """When the SSH link drops, leave cleanly: every write is already one transaction,
+    so nothing is half-done; the ticker thread and the database are closed on exit."""
+    import signal
+
+    def hangup(_signum, _frame) -> None:
+        app.exit(return_code=0)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), hangup)
 
 
 def _emit(args, document, human: str) -> None:

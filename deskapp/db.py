@@ -175,12 +175,24 @@ def _protect_audit(db: Database) -> None:
         )
 
 
+# PostgreSQL: how many ids back a late commit is still noticed by change_token.
+TOKEN_WINDOW = 1000
+
+
 def change_token(db: Database) -> int:
     """A number that moves whenever any session wrote (read cheaply every tick).
 
-    Every write appends an audit row in its transaction, so the newest audit id is a
-    change counter that works the same on SQLite and PostgreSQL.
+    Every write appends an audit row in its transaction. On SQLite (IMMEDIATE writes
+    commit one at a time, in id order) the newest audit id is the change counter. On
+    PostgreSQL ids are taken before commit, so a transaction holding id 10 may commit
+    after id 11 was seen: the token also counts the rows among the last TOKEN_WINDOW
+    ids, which grows when such a late row lands (the table is append-only).
     """
-    cursor = db.execute_sql(f"SELECT max(id) FROM {Audit._meta.table_name}")
-    value = cursor.fetchone()[0]
-    return int(value or 0)
+    table = Audit._meta.table_name
+    if is_sqlite(db):
+        value = db.execute_sql(f"SELECT max(id) FROM {table}").fetchone()[0]
+        return int(value or 0)
+    top, recent = db.execute_sql(
+        f"SELECT max(id), count(*) FROM {table} WHERE id > "
+        f"(SELECT coalesce(max(id), 0) FROM {table}) - {TOKEN_WINDOW}").fetchone()
+    return int(top or 0) * (TOKEN_WINDOW + 1) + int(recent)
