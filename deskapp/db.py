@@ -185,14 +185,16 @@ def change_token(db: Database) -> int:
     Every write appends an audit row in its transaction. On SQLite (IMMEDIATE writes
     commit one at a time, in id order) the newest audit id is the change counter. On
     PostgreSQL ids are taken before commit, so a transaction holding id 10 may commit
-    after id 11 was seen: the token also counts the rows among the last TOKEN_WINDOW
-    ids, which grows when such a late row lands (the table is append-only).
+    after id 11 was seen, and ``max(id)`` would not move. There the token is the newest
+    id minus the ids still missing among the last TOKEN_WINDOW: it never exceeds the
+    newest id, and grows with every committed row, a late one included (the table is
+    append-only).
     """
     table = Audit._meta.table_name
     if is_sqlite(db):
         value = db.execute_sql(f"SELECT max(id) FROM {table}").fetchone()[0]
         return int(value or 0)
-    top, recent = db.execute_sql(
+    top, present = db.execute_sql(
         f"SELECT max(id), count(*) FROM {table} WHERE id > "
         f"(SELECT coalesce(max(id), 0) FROM {table}) - {TOKEN_WINDOW}").fetchone()
-    return int(top or 0) * (TOKEN_WINDOW + 1) + int(recent)
+    return max(0, int(top or 0) - TOKEN_WINDOW) + int(present)

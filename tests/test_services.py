@@ -20,7 +20,7 @@ from deskapp.services.export import ticket_json
 from deskapp.services.tenants import upsert_tenant
 from deskapp.services.tickets import NewTicket
 
-from .conftest import START, TZ, as_role
+from .conftest import PG_URL, START, TZ, as_role
 
 
 def local(hour: int, minute: int, second: int = 0, day: int = 26, month: int = 11):
@@ -548,3 +548,48 @@ def test_audit_table_refuses_update_and_delete(desk, db):
     # appending still works
     repair(desk)
     assert Audit.select().count() == len(rows) + 1
+
+
+# --- seeing other sessions' writes (R-8.1) ----------------------------------------
+
+
+def test_change_token_moves_with_every_write_and_not_with_reads(desk, db, clock):
+    from deskapp.db import change_token
+
+    first = change_token(db)
+    svc.list_tickets()
+    svc.queue_positions()
+    assert change_token(db) == first
+    ticket = repair(desk)
+    opened = change_token(db)
+    assert opened > first
+    svc.step(desk, ticket.id, "dispatch")
+    assert change_token(db) > opened
+    assert change_token(db) <= Audit.select().order_by(Audit.id.desc()).first().id
+
+
+@pytest.mark.skipif(not PG_URL, reason="SQLite commits writes one at a time, in id order")
+def test_change_token_sees_a_commit_that_lands_out_of_id_order(desk, db):
+    """PostgreSQL hands out ids before commit: id 10 may commit after id 11 was seen."""
+    from deskapp.db import change_token
+
+    holding, release = threading.Event(), threading.Event()
+    other = as_role(desk, "desk", login="slow.clerk")
+
+    def slow_session():
+        try:
+            with db.atomic():
+                other.audit("ticket.note", "ticket", 1)   # takes the lower id ...
+                holding.set()
+                release.wait(10)                          # ... and commits last
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=slow_session)
+    thread.start()
+    assert holding.wait(10)
+    desk.audit("ticket.note", "ticket", 2)                # higher id, committed first
+    seen = change_token(db)
+    release.set()
+    thread.join(10)
+    assert change_token(db) != seen                       # the late commit is noticed
