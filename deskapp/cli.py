@@ -95,28 +95,31 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
                              mouse=False if args.no_mouse else None,
                              bell=False if args.no_bell else None)
     i18n.set_language(settings.lang or i18n.detect_language())
-    if args.command is None:
-        return _run_dashboard(settings, clock)
     try:
+        if args.command is None:
+            return _run_dashboard(settings, clock or Clock())
         return _run_command(args, settings, clock or Clock())
-    except UsageError as exc:
-        print(f"deskapp: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - every error leaves with its exit code
-        from .services import DeskError
+    except Exception as exc:  # noqa: BLE001 - every known error leaves with its exit code
+        code, message = _known_error(exc)
+        if code is None:
+            raise
+        print(f"deskapp: {message}", file=sys.stderr)
+        return code
 
-        if isinstance(exc, DeskError):
-            print(f"deskapp: {exc.message()}", file=sys.stderr)
-            return exc.exit_code
-        from .db import BadDatabaseURL, SchemaTooNew
 
-        if isinstance(exc, BadDatabaseURL):
-            print(f"deskapp: {t('error.bad_db_url', url=str(exc))}", file=sys.stderr)
-            return 2
-        if isinstance(exc, SchemaTooNew):
-            print(f"deskapp: {t('error.schema_too_new', found=exc.found)}", file=sys.stderr)
-            return 2
-        raise
+def _known_error(exc: Exception) -> tuple[int | None, str]:
+    from .db import BadDatabaseURL, SchemaTooNew
+    from .services import DeskError
+
+    if isinstance(exc, UsageError):
+        return 2, str(exc)
+    if isinstance(exc, DeskError):
+        return exc.exit_code, exc.message()
+    if isinstance(exc, BadDatabaseURL):
+        return 2, t("error.bad_db_url", url=str(exc))
+    if isinstance(exc, SchemaTooNew):
+        return 2, t("error.schema_too_new", found=exc.found)
+    return None, ""
 
 
 def _early_lang(argv: list[str]) -> str:
@@ -130,26 +133,24 @@ def _early_lang(argv: list[str]) -> str:
 
 
 def _open(settings: Settings, clock: Clock):
-    from .db import check_schema, open_database
+    from .db import NoDatabase, check_schema, describe, open_database, sqlite_path
     from .services import Desk
 
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists():
+        raise UsageError(t("error.no_database", db=str(path)))
     db = open_database(settings.database_url)
-    check_schema(db)
+    try:
+        check_schema(db)
+    except NoDatabase:
+        raise UsageError(t("error.no_database", db=describe(settings.database_url))) from None
     return Desk.for_login(db, clock, settings.user, settings.default_role)
 
 
-def _run_dashboard(settings: Settings, clock: Clock | None) -> int:
+def _run_dashboard(settings: Settings, clock: Clock) -> int:
     from .app import DeskApp
-    from .db import BadDatabaseURL, SchemaTooNew
 
-    try:
-        desk = _open(settings, clock or Clock())
-    except BadDatabaseURL as exc:
-        print(f"deskapp: {t('error.bad_db_url', url=str(exc))}", file=sys.stderr)
-        return 2
-    except SchemaTooNew as exc:
-        print(f"deskapp: {t('error.schema_too_new', found=exc.found)}", file=sys.stderr)
-        return 2
+    desk = _open(settings, clock)
     app = DeskApp(desk, settings)
     _exit_on_hangup(app)
     app.run(mouse=settings.mouse)

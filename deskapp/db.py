@@ -133,9 +133,23 @@ def _set_schema_version() -> None:
      .execute())
 
 
+class NoDatabase(RuntimeError):
+    """Nothing was created at this URL yet: a mistyped --db must not start a new building."""
+
+
+def sqlite_path(url: str | None) -> Path | None:
+    url = normalise_url(url)
+    if not url.startswith("sqlite:///"):
+        return None
+    path = unquote(url[len("sqlite:///"):])
+    return None if path == ":memory:" else Path(path).expanduser()
+
+
 def check_schema(db: Database) -> None:
-    """Refuse a newer schema; create or upgrade an older or missing one."""
+    """Refuse a newer schema or a missing one; upgrade an older one."""
     found = schema_version(db)
+    if found is None:
+        raise NoDatabase()
     if found != SCHEMA_VERSION:
         ensure_schema(db)
 

@@ -23,7 +23,7 @@ from .models import Service, Staff, Tenant, Ticket
 
 # On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
 # ids back makes a late commit visible on the next tick instead of never.
-PG_LOOKBACK = 200
+PG_LOOKBACK = 1000  # the same window as db.change_token on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class QueueRow:
     @property
     def sort_key(self) -> tuple:
         return (self.tier_rank,
-                self.moved_up_ts is None, self.moved_up_ts or 0.0,
+                self.moved_up_ts is None, -(self.moved_up_ts or 0.0),
                 self.due_ts is None, self.due_ts or 0.0,
                 self.opened_ts, self.id)
 

@@ -537,3 +537,14 @@ def test_console_script_end_to_end(url, tmp_path):
     again = deskapp("ticket", "step", str(doc["id"]), "dispatch")
     assert again.returncode == 3
     assert "cannot dispatch" in again.stderr
+
+
+def test_mistyped_database_is_refused_not_created(cli, tmp_path):
+    missing = tmp_path / "typo.db"
+    for args in (("ticket", "list"), ("ticket", "add", "--service", "mail")):
+        run = cli("--db", missing, *args)
+        assert run.code == 2
+        assert "init" in run.err and str(missing) in run.err
+    assert not missing.exists()
+    zh = cli("--db", missing, "--lang", "zh", "ticket", "list")
+    assert zh.code == 2 and "没有 deskapp 数据库" in zh.err

@@ -593,3 +593,23 @@ def test_change_token_sees_a_commit_that_lands_out_of_id_order(desk, db):
     release.set()
     thread.join(10)
     assert change_token(db) != seen                       # the late commit is noticed
+
+
+def test_latest_move_up_leads_its_tier(desk, clock):
+    first = svc.open_ticket(desk, NewTicket(service="mail", at=local(13, 30)))
+    second = svc.open_ticket(desk, NewTicket(service="mail", at=local(13, 40)))
+    third = svc.open_ticket(desk, NewTicket(service="mail", at=local(13, 50)))
+    svc.move_up(desk, second.id, "quick question")
+    clock.advance(seconds=30)
+    svc.move_up(desk, third.id, "urgent and quick, earlier tenant agreed")
+    assert [t.id for t in svc.list_tickets()] == [third.id, second.id, first.id]
+
+
+def test_cancelling_a_late_ticket_keeps_it_breached(desk, clock):
+    ticket = svc.open_ticket(desk, NewTicket(service="umbrella"))
+    clock.advance(minutes=6)  # the 5-minute target has passed
+    svc.step(desk, ticket.id, "cancel", reason="tenant left")
+    assert ticket_json(desk, reload(ticket))["breached"] is True
+    on_time = svc.open_ticket(desk, NewTicket(service="umbrella"))
+    svc.step(desk, on_time.id, "cancel", reason="tenant changed mind")
+    assert ticket_json(desk, reload(on_time))["breached"] is False

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "scope.systems": "central AC / fire systems",
     # errors
     "error.usage": "usage error",
+    "error.no_database": "no deskapp database at {db}; create it with: deskapp --db {db} init",
     "error.not_allowed": "your role ({role}) may not do this ({action})",
     "error.unknown_service": "unknown service '{code}'; known: {known}",
     "error.unknown_tenant": "no tenant named '{name}' (for a visitor, give a location instead)",

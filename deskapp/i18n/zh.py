@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "scope.simple": "简单间隔",
     "scope.systems": "涉及中央空调/消防",
     "error.usage": "用法错误",
+    "error.no_database": "{db} 没有 deskapp 数据库；请先创建：deskapp --db {db} init",
     "error.not_allowed": "您的角色（{role}）无权执行此操作（{action}）",
     "error.unknown_service": "未知服务「{code}」；可用：{known}",
     "error.unknown_tenant": "没有名为「{name}」的租户（访客请填写位置）",

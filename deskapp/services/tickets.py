@@ -290,6 +290,9 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
                     target.paused_at = None
                     target.save()
         elif action == "cancel":
+            if any(t.met_at is None and t.paused_at is None and t.due_at is not None
+                   and moment >= t.due_at for t in targets):
+                ticket.late = True  # cancelling a late ticket does not erase the breach
             ticket.state = "cancelled"
             _close(ticket, moment)
         elif action == "reopen":
@@ -357,10 +360,10 @@ def move_up(desk: Desk, ticket_id: int, reason: str, *,
 
 
 def queue_order():
-    """SPEC §9: tier, then next_due_at, then opened_at; a moved-up ticket leads its tier."""
+    """SPEC §9: tier, then next_due_at, then opened_at; the latest moved-up ticket leads its tier."""
     return (
         Ticket.tier_rank,
-        Ticket.moved_up_at.asc(nulls="LAST"),
+        Ticket.moved_up_at.desc(nulls="LAST"),
         Ticket.next_due_at.asc(nulls="LAST"),
         Ticket.opened_at,
         Ticket.id,
