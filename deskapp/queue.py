@@ -224,6 +224,8 @@ class QueueModel:
                 upcoming = row.next_change(now_ts)
                 if upcoming is not None:
                     heapq.heappush(self._heap, (upcoming, ticket_id))
+        if gone:  # a closed ticket's alert keys go with it: a day-long session stays flat
+            self._alerted = {key for key in self._alerted if key[0] in self.rows}
         alerts = self._alerts(changed if not full else set(), touched, status, full)
         status_changed = {i for i in touched if self.status.get(i) != status.get(i)}
         self.status = status
