@@ -89,7 +89,9 @@ class TicketDetailScreen(Screen):
         place = " ".join(p for p in ((ticket.tenant.name if ticket.tenant_id else ""),
                                      ticket.location) if p)
         head.append(f"{t('detail.place')}: {place or '—'}\n")
-        head.append(t("detail.opened", at=when(ticket.opened_at), who=ticket.opened_by) + "\n")
+        people = self.app.model.staff_names()
+        head.append(t("detail.opened", at=when(ticket.opened_at),
+                      who=people.get(ticket.opened_by, ticket.opened_by)) + "\n")
         if ticket.note:
             head.append(f"{t('detail.note')}: {ticket.note}\n")
         self.query_one("#detail-head", Static).update(head)
@@ -110,7 +112,8 @@ class TicketDetailScreen(Screen):
         for _ in range(4):
             events.add_column("")
         for event in history(ticket):
-            events.add_row(when(event.at), event.actor, t(f"action.{event.action}"),
+            events.add_row(when(event.at), people.get(event.actor, event.actor),
+                           t(f"action.{event.action}"),
                            Text(event.reason or ""))
         self.query_one("#detail-events", Static).update(events)
 

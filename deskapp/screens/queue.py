@@ -62,6 +62,7 @@ class QueueScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self._counts = None
+        self._db_name = describe(self.app.settings.database_url)
         self._second()
         self._colheader()
         self.set_interval(1.0, self._second, name="second")
@@ -117,7 +118,7 @@ class QueueScreen(Screen):
         if self.app.tick_error:
             state = "⚠ "
         self.query_one("#clock", Static).update(
-            f"{state}{describe(self.app.settings.database_url)}  {stamp}")
+            f"{state}{self._db_name}  {stamp}")
         self._banner(local)
         self._set_day(now.timestamp())
         self.table.tick_display(now.timestamp())
