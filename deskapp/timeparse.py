@@ -9,6 +9,8 @@ from pendulum import DateTime
 
 _HM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _MD_HM = re.compile(r"^(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
+# a whole date and time, optionally with seconds and an offset; nothing guessed ("99")
+_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def parse_desk_time(text: str, now: DateTime, tz: str) -> DateTime | None:
@@ -31,8 +33,10 @@ def parse_desk_time(text: str, now: DateTime, tz: str) -> DateTime | None:
             if moment < local_now.subtract(months=1):
                 moment = moment.add(years=1)
             return moment.in_tz("UTC")
-        moment = pendulum.parse(text, tz=tz, strict=False)
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        if not _FULL.match(text):
+            return None
+        moment = pendulum.parse(text.replace(" ", "T"), tz=tz)
+    except ValueError:  # includes pendulum's ParserError and impossible dates
         return None
     if not isinstance(moment, DateTime):
         return None
