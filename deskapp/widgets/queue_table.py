@@ -56,7 +56,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue--extra-urgent", "queue--urgent", "queue--dim",
     }
     DEFAULT_CSS = """
-    QueueTable { height: 1fr; }
+    QueueTable { height: 1fr; overflow-x: hidden; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", show=False),
@@ -127,9 +127,9 @@ class QueueTable(ScrollView, can_focus=True):
             self.cursor_id = None
         largest = max(self.order, default=0)
         self._id_width = max(4, len(str(largest)) + 1)
-        self._columns = layout(self.size.width or 80, self._id_width)
+        self._columns = layout(self._width, self._id_width)
         self._left_shown.clear()
-        self.virtual_size = Size(self.size.width, max(len(self.order), 1))
+        self.virtual_size = Size(self._width, max(len(self.order), 1))
         self.refresh()
 
     @property
@@ -167,9 +167,14 @@ class QueueTable(ScrollView, can_focus=True):
     def _column(self, key: str) -> Column:
         return next(c for c in self._columns if c.key == key)
 
+    @property
+    def _width(self) -> int:
+        """Cells a row may use: the vertical scrollbar, when shown, takes its own."""
+        return self.scrollable_content_region.width or self.size.width or 80
+
     def on_resize(self) -> None:
-        self._columns = layout(self.size.width, self._id_width)
-        self.virtual_size = Size(self.size.width, max(len(self.order), 1))
+        self._columns = layout(self._width, self._id_width)
+        self.virtual_size = Size(self._width, max(len(self.order), 1))
         self._left_shown.clear()
         self.refresh()
 
@@ -182,7 +187,7 @@ class QueueTable(ScrollView, can_focus=True):
         return text + ("*" if row.provisional and row.due_ts else "")
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width
         index = self.scroll_offset.y + y
         base = self.rich_style
         if index >= len(self.order):
