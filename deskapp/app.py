@@ -99,7 +99,10 @@ class DeskApp(App):
         self._wake.set()
 
     def _apply(self, update: QueueUpdate) -> None:
+        quiet = not (update.changed or update.order_changed or update.alerts)
         self.last_update = update
+        if quiet:  # the countdown is the screen's own second timer; nothing else moved
+            return
         for screen in self.screen_stack:
             handler = getattr(screen, "queue_updated", None)
             if handler is not None:

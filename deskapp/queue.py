@@ -274,10 +274,12 @@ class QueueModel:
                            now_ts=now_ts, full=full)
 
     def _count(self) -> dict[str, int]:
-        counts = {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
+        counts = {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0, "near": 0}
         for row in self.rows.values():
             counts[row.tier] += 1
-        counts["breached"] = sum(1 for s in self.status.values() if s == "breached")
+        for state in self.status.values():
+            if state in ("breached", "near"):
+                counts[state] += 1
         return counts
 
     def _alerts(self, changed, touched, full) -> list[Alert]:

@@ -62,6 +62,7 @@ class QueueScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self._counts = None
+        self._day = None
         self._db_name = describe(self.app.settings.database_url)
         self._second()
         self._colheader()
@@ -76,7 +77,6 @@ class QueueScreen(Screen):
         table = self.table
         table.names = self.app.model.service_names() or table.names
         table.people = self.app.model.staff_names() or table.people
-        self._set_day(update.now_ts)
         before = table.cursor_row
         table.apply(update)
         after = table.cursor_row
@@ -89,9 +89,9 @@ class QueueScreen(Screen):
         if update.order_changed:
             self._colheader()
 
-    def _set_day(self, now_ts: float) -> None:
+    def _set_day(self, local) -> None:
+        """Once a day (and at start): what "today" and a date read like in the table."""
         tz = self.app.profile.timezone
-        local = pendulum.from_timestamp(now_ts, tz=tz)
         table = self.table
         table.today_end_ts = local.end_of("day").replace(microsecond=0).timestamp()
         table.date_of = lambda ts: pendulum.from_timestamp(ts, tz=tz).format("MM-DD")
@@ -121,8 +121,10 @@ class QueueScreen(Screen):
         # queue's scrollbar every second (2,800 B/s through a pty, bench_terminal.py).
         self.query_one("#clock", Static).update(f"{state}{self._db_name}  {stamp}",
                                                 layout=False)
-        self._banner(local)
-        self._set_day(now.timestamp())
+        if local.date() != self._day:
+            self._day = local.date()
+            self._banner(local)
+            self._set_day(local)
         self.table.tick_display(now.timestamp())
 
     def _banner(self, local) -> None:
@@ -137,7 +139,8 @@ class QueueScreen(Screen):
 
     def _flash(self) -> None:
         table = self.table
-        table.flash(not table.flash_on)
+        if table.flash_on or (self._counts or {}).get("near"):
+            table.flash(not table.flash_on)
 
     # -- actions -----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
