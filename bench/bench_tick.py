@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx  # noqa: E402
 
 from deskapp.db import open_database  # noqa: E402
-from deskapp.models import Ticket, database  # noqa: E402
-from deskapp.queue import QueueModel  # noqa: E402
+from deskapp.models import Tenant, Ticket, database  # noqa: E402
+from peewee import JOIN  # noqa: E402
+from deskapp.queue import QueueModel, QueueRow  # noqa: E402
 from deskapp.services import Desk  # noqa: E402
 from deskapp.services.tickets import step  # noqa: E402
 
@@ -74,30 +75,79 @@ def first_loads(db, clock, repeat: int) -> tuple[list[float], QueueModel]:
     return times, model
 
 
+def row_from_micros(model: QueueModel, record: tuple) -> QueueRow:
+    """QueueModel._row fed the raw integer columns (µs since the epoch, as UTCField stores
+    them) instead of pendulum DateTimes: what deskapp does since 257263f; kept here to
+    measure the difference on older code."""
+    (ticket_id, tier, tier_rank, state, service, tenant, location, assignee, opened,
+     due, start, late, moved, provisional, version, _open, _seq, note) = record
+    opened_ts = opened / 1e6 if opened else 0.0
+    due_ts = due / 1e6 if due is not None else None
+    near_ts = None
+    if due_ts is not None:
+        start_ts = start / 1e6 if start is not None else opened_ts
+        near_ts = due_ts - max(due_ts - start_ts, 0.0) * model.near_percent / 100
+    names = model._services.get(service, (service, service))
+    search = " ".join([f"#{ticket_id}", service, names[0], names[1], tenant or "",
+                       location or "", note or "", assignee or ""]).lower()
+    return QueueRow(
+        id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
+        tenant=tenant or "", location=location or "", assignee=assignee or "",
+        opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
+        moved_up_ts=moved / 1e6 if moved is not None else None,
+        provisional=bool(provisional), version=version, search=search)
+
+
+def open_tickets_query():
+    """The columns QueueModel reads for the queue, open tickets only."""
+    return (Ticket.select(
+        Ticket.id, Ticket.tier, Ticket.tier_rank, Ticket.state, Ticket.service,
+        Tenant.name, Ticket.location, Ticket.assignee,
+        Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
+        Ticket.moved_up_at, Ticket.provisional, Ticket.version, Ticket.is_open,
+        Ticket.change_seq, Ticket.note)
+        .join(Tenant, JOIN.LEFT_OUTER, on=(Ticket.tenant == Tenant.id))
+        .where(Ticket.is_open == True)  # noqa: E712
+        .tuples())
+
+
+def reads_raw(model: QueueModel) -> bool:
+    """Whether this deskapp's QueueModel fetches raw integers (257263f and later)."""
+    return hasattr(model, "_fetch")
+
+
 def phases(db, model: QueueModel) -> dict[str, float]:
     """Where a first load's time goes, measured piece by piece (median of 5)."""
-    query = model._query().where(Ticket.is_open == True)  # noqa: E712
+    query = open_tickets_query()
     sql, params = query.sql()
-    out = {k: [] for k in ("sql_fetch", "peewee_rows", "queue_rows", "sort", "services")}
+    raw_path = reads_raw(model)
+    load_names = getattr(model, "_load_names", None) or getattr(model, "_load_services")
+    out = {k: [] for k in ("sql_fetch", "pendulum", "queue_rows", "sort", "services",
+                           "rows_raw")}
     for _ in range(5):
         t0 = time.perf_counter()
         raw = db.execute_sql(sql, params).fetchall()
         t1 = time.perf_counter()
-        records = list(query.clone())
+        converted = list(query.clone())
         t2 = time.perf_counter()
-        rows = {r[0]: model._row(r) for r in records}
+        rows = {r[0]: model._row(r) for r in (raw if raw_path else converted)}
         t3 = time.perf_counter()
-        tuple(sorted(rows, key=lambda i: rows[i].sort_key))
+        sorted(row.sort_key for row in rows.values())
         t4 = time.perf_counter()
-        model._load_services()
+        load_names()
         t5 = time.perf_counter()
+        {r[0]: row_from_micros(model, r) for r in raw}
+        t6 = time.perf_counter()
         out["sql_fetch"].append(t1 - t0)
-        out["peewee_rows"].append((t2 - t1) - (t1 - t0))  # conversions on top of the fetch
+        out["pendulum"].append((t2 - t1) - (t1 - t0))  # conversions on top of the fetch
         out["queue_rows"].append(t3 - t2)
         out["sort"].append(t4 - t3)
         out["services"].append(t5 - t4)
-        assert len(raw) == len(records)
-    return {k: statistics.median(v) for k, v in out.items()}
+        out["rows_raw"].append(t6 - t5)
+        assert len(raw) == len(converted)
+    result = {k: statistics.median(v) for k, v in out.items()}
+    result["raw_path"] = raw_path
+    return result
 
 
 def quiet_ticks(model, clock, count: int, move: bool) -> tuple[list[float], int]:
@@ -158,6 +208,9 @@ def run_size(n: int, base: Path, args) -> dict:
     writer.shutdown()
     db.close()
     database.initialize(None)
+    if not args.keep:  # each copy is ~0.7 GB; the cached base stays
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     return result
 
 
@@ -230,12 +283,25 @@ def report(results: list[dict]) -> None:
               f"{r['answer'][2]}/{len(r['answer'][0])}; rows touched by time alone over "
               f"the +1 s ticks: {r['timed_changes']}")
     print("\nFirst load, phase by phase (ms, median of 5, warm):")
-    print(f"{'N open':>7} | {'SQL fetch':>9} | {'peewee conv.':>12} | {'QueueRow build':>14} | "
-          f"{'sort':>7} | {'services':>8}")
+    raw_path = results[0]["phases"]["raw_path"]
+    print(f"  this deskapp's QueueModel reads "
+          f"{'raw integer times (execute_sql)' if raw_path else 'peewee tuples -> pendulum'}")
+    print(f"{'N open':>7} | {'SQL fetch':>9} | {'QueueRow build':>14} | {'sort':>7} | "
+          f"{'names':>6} | {'sum':>7} || {'pendulum conv.':>14} | {'rows from raw':>13}")
     for r in results:
         p = r["phases"]
-        print(f"{r['n']:>7,} | {ms(p['sql_fetch']):9.2f} | {ms(p['peewee_rows']):12.2f} | "
-              f"{ms(p['queue_rows']):14.2f} | {ms(p['sort']):7.2f} | {ms(p['services']):8.2f}")
+        used = p["sql_fetch"] + p["queue_rows"] + p["sort"] + p["services"]
+        if not raw_path:
+            used += p["pendulum"]
+        print(f"{r['n']:>7,} | {ms(p['sql_fetch']):9.2f} | {ms(p['queue_rows']):14.2f} | "
+              f"{ms(p['sort']):7.2f} | {ms(p['services']):6.2f} | {ms(used):7.2f} || "
+              f"{ms(p['pendulum']):14.2f} | {ms(p['rows_raw']):13.2f}")
+    print("  sum = the phases this deskapp runs (incl. pendulum conv. when it uses it).\n"
+          "  pendulum conv. = peewee .tuples() minus the bare fetch: UTCField.python_value ->\n"
+          "  pendulum for 4 time columns a row " + ("(no longer paid since 257263f; shown "
+          "for reference)." if raw_path else "(paid by this deskapp).") + "\n"
+          "  rows from raw = QueueRow built from the integer µs columns by bench code "
+          "(the raw path).")
     print("\nGoals (issue): quiet tick < 5 ms at 10,000 open; first load < 300 ms")
     for r in results:
         quiet = ms(statistics.median(r["quiet_moving"]))
@@ -255,6 +321,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="also profile with pyinstrument (bench/out/profile_tick_*)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached base")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep bench/out/tick_N.db (deleted after each N by default)")
     args = parser.parse_args()
     base = fx.base_with_closed(args.closed, rebuild=args.rebuild)
     results = []

@@ -225,3 +225,31 @@ async def test_ticket_from_another_process_appears(desk, db_url, tenants):
             if row_ids(app):
                 break
         assert len(row_ids(app)) == 1
+
+
+async def test_moving_the_cursor_all_day_allocates_no_widgets(desk, db_url, tenants):
+    """The key bar changes with the selected ticket's state; it must not leak widgets
+    (Textual's Footer does: textual #6666, 72 MB after 400 moves in bench_memory.py)."""
+    import gc
+
+    from textual.widget import Widget
+
+    first = open_ticket(desk, NewTicket(service="repair", tier="urgent", tenant="星辰科技"))
+    step(desk, first.id, "dispatch")
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+
+        def live_widgets() -> int:
+            gc.collect()
+            return sum(1 for o in gc.get_objects() if isinstance(o, Widget))
+
+        before = live_widgets()
+        for _ in range(100):
+            await pilot.press("down", "up")
+        await pilot.pause()
+        assert live_widgets() <= before + 5
+        keys = str(app.screen.query_one("KeyBar").content)
+        assert "Dispatch" not in keys and "On site" in keys  # the first row is dispatched

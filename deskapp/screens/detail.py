@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..i18n import t
 from ..queue import QueueUpdate
@@ -16,6 +16,7 @@ from ..services import DeskError
 from ..models.records import OPEN_STATES
 from ..services.tickets import TRANSITIONS, find_ticket, history, target_rows
 from ..views import service_name, state_label, tier_label
+from ..widgets.key_bar import KeyBar
 from . import localise_bindings
 from .queue import run_step
 
@@ -45,7 +46,7 @@ class TicketDetailScreen(Screen):
             yield Static("", id="detail-head", markup=False)
             yield Static("", id="detail-targets", markup=False)
             yield Static("", id="detail-events", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     state: str | None = None
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ..calendar import official_year_known
 from ..db import describe
@@ -18,6 +18,7 @@ from ..services import DeskError
 from ..services.tickets import REASON_REQUIRED, TRANSITIONS, move_up, step
 from ..views import service_name
 from ..widgets.queue_table import QueueTable
+from ..widgets.key_bar import KeyBar
 from . import localise_bindings
 
 STEP_KEYS = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c", "hold": "h",
@@ -53,7 +54,7 @@ class QueueScreen(Screen):
         yield Static("", id="colheader", markup=False)
         yield QueueTable(id="queue")
         yield Input(placeholder=t("filter.placeholder"), id="filter")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> QueueTable:
@@ -77,11 +78,8 @@ class QueueScreen(Screen):
         table = self.table
         table.names = self.app.model.service_names() or table.names
         table.people = self.app.model.staff_names() or table.people
-        before = table.cursor_row
         table.apply(update)
-        after = table.cursor_row
-        if before is None or after is None or (before.id, before.state) != (after.id, after.state):
-            self.refresh_bindings()
+        self._offer_steps_for(table.cursor_row)
         counts = update.counts
         if counts != self._counts:
             self._counts = counts
@@ -151,7 +149,16 @@ class QueueScreen(Screen):
         return True
 
     def on_queue_table_cursor_moved(self, _message) -> None:
-        self.refresh_bindings()
+        self._offer_steps_for(self.table.cursor_row)
+
+    _offered_state: str | None = None
+
+    def _offer_steps_for(self, row) -> None:
+        """Re-check the offered steps only when the selected ticket's state differs."""
+        state = row.state if row is not None else None
+        if state != self._offered_state:
+            self._offered_state = state
+            self.refresh_bindings()
 
     def on_queue_table_selected(self, message: QueueTable.Selected) -> None:
         self._open_detail(message.ticket_id)
