@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pendulum
 from rich.text import Text
 from textual.app import ComposeResult
@@ -92,7 +94,12 @@ class QueueScreen(Screen):
         tz = self.app.profile.timezone
         table = self.table
         table.today_end_ts = local.end_of("day").replace(microsecond=0).timestamp()
-        table.date_of = lambda ts: pendulum.from_timestamp(ts, tz=tz).format("MM-DD")
+
+        @lru_cache(maxsize=8192)
+        def date_of(ts: float) -> str:  # asked every second for every visible row
+            return pendulum.from_timestamp(ts, tz=tz).format("MM-DD")
+
+        table.date_of = date_of
 
     def _title(self) -> None:
         counts = self._counts or {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
