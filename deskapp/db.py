@@ -88,7 +88,7 @@ def describe(url: str | None) -> str:
     parsed = urlparse(normalise_url(url))
     if parsed.scheme == "sqlite":
         return Path(unquote(normalise_url(url)[len("sqlite:///"):])).name
-    return f"{parsed.hostname or 'localhost'}/{parsed.path.lstrip('/')}"
+    return parsed.path.lstrip("/") or (parsed.hostname or "postgresql")
 
 
 def is_sqlite(db: Database) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pendulum
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -103,12 +104,21 @@ class QueueScreen(Screen):
 
     def _title(self) -> None:
         counts = self._counts or {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
-        text = Text()
-        text.append(t("app.title", building=self.app.profile.name(language())), "bold")
-        text.append("  ")
-        text.append(t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
-                      n=counts["normal"], late=counts["breached"]))
-        self.query_one("#title", Static).update(text)
+        summary = t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
+                    n=counts["normal"], late=counts["breached"])
+        title = t("app.title", building=self.app.profile.name(language()))
+        box = self.query_one("#title", Static)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        # the counts are what the manager glances at: the building's name gives way first
+        room = box.size.width - 2 if box.size.width else 80
+        if cell_len(title) + 2 + cell_len(summary) <= room:
+            text.append(title, "bold")
+            text.append("  ")
+        text.append(summary)
+        box.update(text)
+
+    def on_resize(self) -> None:
+        self._title()
 
     def _colheader(self) -> None:
         self.query_one("#colheader", Static).update(self.table.header_text())
