@@ -76,26 +76,9 @@ def first_loads(db, clock, repeat: int) -> tuple[list[float], QueueModel]:
 
 
 def row_from_micros(model: QueueModel, record: tuple) -> QueueRow:
-    """QueueModel._row fed the raw integer columns (µs since the epoch, as UTCField stores
-    them) instead of pendulum DateTimes: what deskapp does since 257263f; kept here to
-    measure the difference on older code."""
-    (ticket_id, tier, tier_rank, state, service, tenant, location, assignee, opened,
-     due, start, late, moved, provisional, version, _open, _seq, note) = record
-    opened_ts = opened / 1e6 if opened else 0.0
-    due_ts = due / 1e6 if due is not None else None
-    near_ts = None
-    if due_ts is not None:
-        start_ts = start / 1e6 if start is not None else opened_ts
-        near_ts = due_ts - max(due_ts - start_ts, 0.0) * model.near_percent / 100
-    names = model._services.get(service, (service, service))
-    search = " ".join([f"#{ticket_id}", service, names[0], names[1], tenant or "",
-                       location or "", note or "", assignee or ""]).lower()
-    return QueueRow(
-        id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
-        tenant=tenant or "", location=location or "", assignee=assignee or "",
-        opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
-        moved_up_ts=moved / 1e6 if moved is not None else None,
-        provisional=bool(provisional), version=version, search=search)
+    """A QueueRow from the raw integer columns (µs since the epoch, as UTCField stores
+    them): deskapp's own path since 257263f, named here for the phase table."""
+    return model._row(record)
 
 
 def open_tickets_query():
