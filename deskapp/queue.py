@@ -111,7 +111,7 @@ class QueueModel:
     _token: int = -1
     _seq: int = 0
     _heap: list[tuple[float, int]] = field(default_factory=list)
-    _alerted: set[tuple[int, str, float | None]] = field(default_factory=set)
+    _alerted: dict[int, set[tuple[str, object]]] = field(default_factory=dict)
     _services: dict[str, tuple[str, str]] = field(default_factory=dict)
     _staff: dict[str, str] = field(default_factory=dict)
     _loaded: bool = False
@@ -262,8 +262,9 @@ class QueueModel:
             self.status = status
             self.counts = self._count()
         if gone:  # a closed ticket's alert keys go with it: a day-long session stays flat
-            self._alerted = {key for key in self._alerted if key[0] in self.rows}
-        alerts = self._alerts(set() if full else changed, touched, full)
+            for ticket_id in gone:
+                self._alerted.pop(ticket_id, None)
+        alerts = self._alerts(touched, full, now_ts)
         if len(self._heap) > 4 * max(len(self.rows), 64):
             self._heap = [(ts, i) for ts, i in self._heap if i in self.rows]
             heapq.heapify(self._heap)
@@ -282,21 +283,27 @@ class QueueModel:
                 counts[state] += 1
         return counts
 
-    def _alerts(self, changed, touched, full) -> list[Alert]:
-        """Once per ticket per event; a moved deadline may alert again (R-2.7)."""
+    def _alerts(self, touched, full, now_ts: float) -> list[Alert]:
+        """Once per ticket per event (R-2.7): a ticket new to the queue in the extra-urgent
+        tier, and a breach. A breach alerts again only for a new deadline that passes
+        (after a resume or reopen); later steps of a ticket already late stay quiet."""
         alerts = []
         for ticket_id in sorted(touched):
             row = self.rows[ticket_id]
+            seen = self._alerted.setdefault(ticket_id, set())
             events = []
-            if row.tier == "extra_urgent" and ticket_id in changed:
+            if row.tier == "extra_urgent" and ("extra_urgent", None) not in seen:
                 events.append(("extra_urgent", None))
             if self.status.get(ticket_id) == "breached":
-                events.append(("breached", row.due_ts))
-            for kind, due in events:
-                key = (ticket_id, kind, due)
-                if key in self._alerted:
+                live = row.due_ts is not None and now_ts >= row.due_ts
+                if live:
+                    events.append(("breached", row.due_ts))
+                elif not any(kind == "breached" for kind, _ in seen):
+                    events.append(("breached", "late"))
+            for event in events:
+                if event in seen:
                     continue
-                self._alerted.add(key)
+                seen.add(event)
                 if not full:  # what was already on the queue at start-up is not news
-                    alerts.append(Alert(ticket_id, kind, row))
+                    alerts.append(Alert(ticket_id, event[0], row))
         return alerts

@@ -250,7 +250,8 @@ def target_state(
     near_percent: int,
 ) -> str:
     if met_at is not None:
-        return "met"
+        # met after its deadline: the record keeps the breach (met_at says when it was done)
+        return "breached" if due_at is not None and met_at > due_at else "met"
     if paused:
         return "paused"
     if due_at is None:

@@ -253,3 +253,27 @@ async def test_moving_the_cursor_all_day_allocates_no_widgets(desk, db_url, tena
         assert live_widgets() <= before + 5
         keys = str(app.screen.query_one("KeyBar").content)
         assert "Dispatch" not in keys and "On site" in keys  # the first row is dispatched
+
+
+async def test_routine_steps_raise_no_alerts(desk, db_url, tenants, clock):
+    """Steps on a ticket the desk already knows must not ring again: not "new
+    extra-urgent" for one that was on the queue at start-up, not "late" twice."""
+    known = open_ticket(desk, NewTicket(service="repair", tier="extra_urgent",
+                                        tenant="星辰科技"))
+    app = make_app(desk, db_url)
+    notes = []
+    async with app.run_test(size=SIZE):
+        app.notify = lambda message, **kw: notes.append(message)
+        await app.tick()
+        step(desk, known.id, "dispatch")
+        await app.tick()
+        assert notes == []
+        clock.advance(minutes=6)  # on site was due after 5 minutes
+        await app.tick()
+        assert len([n for n in notes if "is late" in n]) == 1
+        for action in ("arrive", "resolve"):
+            clock.advance(seconds=30)
+            step(desk, known.id, action)
+            await app.tick()
+        assert len([n for n in notes if "is late" in n]) == 1
+        assert not [n for n in notes if "extra-urgent" in n]
