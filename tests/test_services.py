@@ -334,8 +334,10 @@ def test_reopen_requires_reason_and_starts_a_new_cycle(desk, clock):
     ([("dispatch", None)], "dispatch"),
     ([("hold", "waiting")], "dispatch"),
     ([("arrive", None), ("resolve", None)], "hold"),
-    ([("answer", None)], "dispatch"),
-    ([("answer", None)], "cancel"),
+    ([("resolve", None), ("answer", None)], "dispatch"),
+    ([("resolve", None), ("answer", None)], "cancel"),
+    ([], "answer"),
+    ([("dispatch", None)], "answer"),
     ([("cancel", "duplicate")], "reopen"),
 ], ids=lambda v: v if isinstance(v, str) else "+".join(a for a, _ in v) or "new")
 def test_step_not_allowed_in_this_state_is_a_conflict(desk, steps, action):
@@ -513,6 +515,7 @@ def test_move_up_puts_ticket_first_in_its_tier_with_reason(desk, clock):
 
 def test_move_up_of_closed_ticket_is_a_conflict(desk):
     ticket = svc.open_ticket(desk, NewTicket(service="umbrella"))
+    svc.step(desk, ticket.id, "resolve")
     svc.step(desk, ticket.id, "answer")
     with pytest.raises(Conflict):
         svc.move_up(desk, ticket.id, "why not")
@@ -520,6 +523,7 @@ def test_move_up_of_closed_ticket_is_a_conflict(desk):
 
 def test_list_all_puts_closed_tickets_after_the_queue(desk):
     done = svc.open_ticket(desk, NewTicket(service="umbrella"))
+    svc.step(desk, done.id, "resolve")
     svc.step(desk, done.id, "answer")
     waiting = svc.open_ticket(desk, NewTicket(service="mail"))
     assert [t.id for t in svc.list_tickets()] == [waiting.id]

@@ -16,10 +16,24 @@ class DeskError(Exception):
         self.params = params
 
     def message(self) -> str:
-        return t(self.key, **self.params)
+        return t(self.key, **{name: _label(name, value) for name, value in self.params.items()})
 
     def __str__(self) -> str:
         return self.message()
+
+
+_LABELLED = {"state": "state", "action": "action", "role": "role", "service": "service"}
+
+
+def _label(name: str, value: object) -> object:
+    """Codes in a message read as the user's words: "accepted" -> "已受理"."""
+    prefix = _LABELLED.get(name)
+    if prefix is None or not isinstance(value, str):
+        return value
+    if prefix == "action" and value.startswith("ticket."):
+        value = value[len("ticket."):]
+    label = t(f"{prefix}.{value}")
+    return value if label == f"{prefix}.{value}" else label
 
 
 class InvalidInput(DeskError):

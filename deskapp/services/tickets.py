@@ -36,7 +36,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "dispatch": (("accepted",), "dispatched"),
     "arrive": (("accepted", "dispatched"), "on_site"),
     "resolve": (("accepted", "dispatched", "on_site"), "resolved"),
-    "answer": (("accepted", "dispatched", "on_site", "resolved"), "closed"),
+    # answering closes: only once the work is done, so a stray key cannot close new work
+    "answer": (("resolved",), "closed"),
     "hold": (("accepted", "dispatched", "on_site"), "on_hold"),
     "resume": (("on_hold",), None),
     "cancel": (OPEN_STATES, "cancelled"),
@@ -168,12 +169,16 @@ def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
         raise InvalidInput("error.written_not_used", service=service.code)
     if request.people < 1 or request.people > 500:
         raise InvalidInput("error.people")
+    if request.people != 1 and not rule.uses_people:
+        raise InvalidInput("error.people_not_used", service=service.code)
     if len(request.note) > MAX_NOTE:
         raise InvalidInput("error.too_long", field="note", limit=MAX_NOTE)
     if len(request.location) > 200:
         raise InvalidInput("error.too_long", field="location", limit=200)
     tenant = find_tenant(request.tenant) if request.tenant else None
     opened_at = _moment(desk, request.at)
+    if request.agreed_at is not None and request.agreed_at < opened_at.subtract(minutes=1):
+        raise InvalidInput("error.agreed_past")
     tier = request.tier if (rule.tier_chosen and request.tier) else rule.tier
     try:
         planned = plan_targets(
