@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +18,15 @@ from .screens import localise_bindings
 from .views import remember_service_names, service_name
 
 
+# Without colour, Textual turns colours into greys (a red "late" became dark grey, dimmer
+# than plain text): the marks use weight and underline instead.
+NO_COLOR_CSS = """
+QueueTable > .queue--breached { color: $text; text-style: bold underline; }
+QueueTable > .queue--extra-urgent { color: $text; text-style: bold; }
+QueueTable > .queue--urgent { color: $text; }
+"""
+
+
 def _ticket_provider():
     from .screens.commands import TicketProvider
 
@@ -28,12 +38,16 @@ class DeskApp(App):
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
 
-    COMMANDS = App.COMMANDS | {lambda: _ticket_provider()}
+    # The palette finds tickets; Textual's own entries (theme, screenshot…) are not for
+    # the lobby counter and do not speak Chinese.
+    COMMANDS = {lambda: _ticket_provider()}
 
     def __init__(self, desk: Desk, settings: Settings | None = None, *,
                  auto_tick: bool = True) -> None:
         super().__init__()
         localise_bindings(self)
+        if os.environ.get("NO_COLOR"):
+            self.stylesheet.add_source(NO_COLOR_CSS, read_from=("deskapp", "no-color"))
         self.desk = desk
         self.settings = settings or Settings()
         self.clock = desk.clock
@@ -116,6 +130,13 @@ class DeskApp(App):
                         timeout=8, markup=False)
             if self.bell_enabled:
                 self.bell()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
+                                            id="--command-palette"))
 
     def action_keys(self) -> None:
         from .screens.keys import KeysScreen

@@ -134,9 +134,10 @@ def _service(code, zh, en, *targets, tier=None, **kw) -> ServiceRule:
 
 
 # The table of SPEC §2.2 (接待客户质量标准). Numbers here are the seed; the manager edits
-# the stored catalogue, and tests pin every number.
+# the stored catalogue, and tests pin every number. English names fit the queue's
+# 14-cell service column.
 SEED_CATALOGUE: tuple[ServiceRule, ...] = (
-    _service("repair", "室内报修", "Indoor repair",
+    _service("repair", "室内报修", "Repair",
              _t("work_order", "minutes", 2, met_by="dispatch"),
              _t("on_site", "tier", met_by="arrive"),
              tier="normal", tier_chosen=True),
@@ -150,28 +151,28 @@ SEED_CATALOGUE: tuple[ServiceRule, ...] = (
     _service("access_pass", "出入证", "Access pass",
              _t("done", "minutes_per_person", 2), uses_people=True),
     _service("parking_permit", "停车证", "Parking permit", _t("done", "minutes", 10)),
-    _service("signage", "名牌、水牌", "Name plate / directory",
+    _service("signage", "名牌、水牌", "Signage",
              _t("done", "working_days", 7)),
     _service("move_out", "客户搬出手续", "Move-out",
              _t("done", "half_working_day", start="agreed")),
-    _service("patrol", "巡楼", "Patrol finding", _t("done", "same_day")),
-    _service("fitout_approval", "二次装修审批", "Fit-out approval",
+    _service("patrol", "巡楼", "Patrol", _t("done", "same_day")),
+    _service("fitout_approval", "二次装修审批", "Fit-out review",
              _t("done", "working_days", {"simple": 2, "systems": 3}), uses_scope=True),
-    _service("fitout_acceptance", "装修验收", "Fit-out acceptance",
+    _service("fitout_acceptance", "装修验收", "Fit-out check",
              _t("done", "agreed_or_working_days", 3)),
-    _service("large_item", "大件物品放行", "Large item release",
+    _service("large_item", "大件物品放行", "Large item out",
              _t("done", "minutes", 60)),
-    _service("meeting_room", "租用会议室", "Meeting room booking",
+    _service("meeting_room", "租用会议室", "Meeting room",
              _t("done", "minutes", 5)),
-    _service("notice_board", "租用告示牌", "Notice board booking",
+    _service("notice_board", "租用告示牌", "Notice board",
              _t("done", "minutes", 5)),
-    _service("mail", "信报派发", "Mail delivery", _t("done", "minutes", 60)),
-    _service("umbrella", "借用雨伞", "Umbrella loan", _t("done", "minutes", 5)),
-    _service("breaker_trip", "室内短路跳闸", "Tripped breaker",
+    _service("mail", "信报派发", "Mail", _t("done", "minutes", 60)),
+    _service("umbrella", "借用雨伞", "Umbrella", _t("done", "minutes", 5)),
+    _service("breaker_trip", "室内短路跳闸", "Breaker trip",
              _t("done", "minutes", 10, met_by="arrive")),
-    _service("salesperson", "劝阻推销", "Stop door-to-door sales",
+    _service("salesperson", "劝阻推销", "Stop salesman",
              _t("done", "minutes", 5, met_by="arrive")),
-    _service("recycling", "收购废品", "Waste buy-back", _t("done", "same_day")),
+    _service("recycling", "收购废品", "Waste pickup", _t("done", "same_day")),
 )
 
 

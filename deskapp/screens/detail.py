@@ -21,6 +21,10 @@ from . import localise_bindings
 from .queue import run_step
 
 
+# the key that takes the step meeting a target, so the desk knows what "done" means
+STEP_KEY = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c"}
+
+
 class TicketDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "key.back"),
@@ -56,6 +60,8 @@ class TicketDetailScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer only the steps this ticket can take now."""
         if action == "step" and parameters and self.state is not None:
+            if not self.app.desk.allowed(f"ticket.{parameters[0]}"):
+                return False
             if parameters[0] == "move_up":
                 return self.state in OPEN_STATES
             return self.state in TRANSITIONS[parameters[0]][0]
@@ -93,19 +99,33 @@ class TicketDetailScreen(Screen):
         people = self.app.model.staff_names()
         head.append(t("detail.opened", at=when(ticket.opened_at),
                       who=people.get(ticket.opened_by, ticket.opened_by)) + "\n")
+        facts = []
+        if ticket.agreed_at:
+            facts.append(f"{t('form.agreed')}: {when(ticket.agreed_at)}")
+        if ticket.people and ticket.people > 1:
+            facts.append(f"{t('form.people')}: {ticket.people}")
+        if ticket.scope:
+            facts.append(f"{t('form.scope')}: {t(f'scope.{ticket.scope}')}")
+        if ticket.written:
+            facts.append(t("form.written"))
+        if ticket.moved_up_at:
+            facts.append(f"↑ {t('action.move_up')} {when(ticket.moved_up_at)}")
+        if facts:
+            head.append("  ·  ".join(facts) + "\n")
         if ticket.note:
             head.append(f"{t('detail.note')}: {ticket.note}\n")
         self.query_one("#detail-head", Static).update(head)
 
         targets = Table(title=t("detail.targets"), title_justify="left", expand=True,
                         box=None, pad_edge=False)
-        for title in ("", t("detail.due"), t("detail.met"), ""):
+        for title in ("", t("detail.due"), t("detail.met"), "", t("detail.met_by")):
             targets.add_column(title)
         for target, state in target_rows(ticket, now, self.app.profile.near_percent):
             mark = "!" if state == "breached" else ""
             targets.add_row(t(f"target.{target.name}"),
                             when(target.due_at) + ("*" if target.provisional else ""),
-                            when(target.met_at), f"{t(f'target_state.{state}')} {mark}")
+                            when(target.met_at), f"{t(f'target_state.{state}')} {mark}",
+                            f"{STEP_KEY[target.met_by]} {t(f'action.{target.met_by}')}")
         self.query_one("#detail-targets", Static).update(targets)
 
         events = Table(title=t("detail.timeline"), title_justify="left", expand=True,

@@ -36,7 +36,26 @@ def match_service(text: str, rows: list[Service]) -> Service | None:
             return row
     hits = [row for row in rows
             if any(s.lower().startswith(needle) for s in (row.code, row.name_zh, row.name_en))]
+    if not hits:  # "报修" finds 室内报修: a part of the name, when only one has it
+        hits = [row for row in rows
+                if any(needle in s.lower() for s in (row.code, row.name_zh, row.name_en))]
     return hits[0] if len(hits) == 1 else None
+
+
+def match_tenant(text: str, names: list[str]) -> str | None:
+    """The tenant meant by what was typed: exact, or the only one it begins or is part of
+    (type-ahead shows the suggestion; Enter should not need → first)."""
+    needle = text.strip().lower()
+    if not needle:
+        return None
+    for name in names:
+        if name.lower() == needle:
+            return name
+    for test in (str.startswith, str.__contains__):
+        hits = [name for name in names if test(name.lower(), needle)]
+        if len(hits) == 1:
+            return hits[0]
+    return text.strip()  # unknown: the service says so, in words
 
 
 class NewTicketScreen(ModalScreen[int | None]):
@@ -49,9 +68,10 @@ class NewTicketScreen(ModalScreen[int | None]):
         super().__init__()
         localise_bindings(self)
         self.rows = services()
+        self.tenants = tenant_names()
 
     def compose(self) -> ComposeResult:
-        names = tenant_names()
+        names = self.tenants
         choices = [service_choice(r) for r in self.rows]
         choices += [r.name_zh for r in self.rows] + [r.name_en for r in self.rows]
         with VerticalScroll(id="form", classes="dialog"):
@@ -105,19 +125,27 @@ class NewTicketScreen(ModalScreen[int | None]):
         if service is None:
             text = self.query_one("#service", Input).value.strip()
             raise DeskError("error.unknown_service" if text else "error.required",
-                            code=text, known="", field=t("form.service"))
+                            code=text, field=t("form.service"),
+                            known=", ".join(r.name_zh if language() == "zh" else r.name_en
+                                            for r in self.rows[:6]) + "…")
         people_text = self.query_one("#people", Input).value.strip() or "1"
         if not people_text.isdigit():
             raise DeskError("error.not_a_number", field=t("form.people"))
         agreed_text = self.query_one("#agreed", Input).value
         agreed = parse_desk_time(agreed_text, self.app.clock.now(), self.app.profile.timezone)
         if agreed_text.strip() and agreed is None:
-            raise DeskError("error.bad_time", option=t("form.agreed"), value=agreed_text)
+            raise DeskError("error.bad_desk_time", option=t("form.agreed"), value=agreed_text)
+        tenant = match_tenant(self.query_one("#tenant", Input).value, self.tenants)
+        location = self.query_one("#location", Input).value
+        goes_on_site = service.code == "patrol" or any(
+            rule["met_by"] == "arrive" for rule in service.target_rules())
+        if goes_on_site and not (tenant or location.strip()):
+            raise DeskError("error.where_required", service=service.code)
         return NewTicket(
             service=service.code,
             tier=self.query_one("#tier", Select).value if service.tier_chosen else None,
-            tenant=self.query_one("#tenant", Input).value.strip() or None,
-            location=self.query_one("#location", Input).value,
+            tenant=tenant,
+            location=location,
             people=int(people_text) if service.uses_people else 1,
             agreed_at=agreed,
             scope=self.query_one("#scope", Select).value if service.uses_scope else None,

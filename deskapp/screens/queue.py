@@ -37,9 +37,9 @@ class QueueScreen(Screen):
         Binding("r", "step('resolve')", "key.resolve"),
         Binding("c", "step('answer')", "key.answer"),
         Binding("h", "step('hold')", "key.hold", show=False),
-        Binding("u", "step('resume')", "key.resume", show=False),
+        Binding("u", "step('resume')", "key.resume"),
         Binding("x", "step('cancel')", "key.cancel", show=False),
-        Binding("o", "step('reopen')", "key.reopen", show=False),
+        Binding("o", "step('reopen')", "key.reopen"),
         Binding("m", "move_up", "key.move_up", show=False),
         Binding("slash", "filter", "key.filter"),
         Binding("escape", "clear_filter", "key.back", show=False),
@@ -162,7 +162,10 @@ class QueueScreen(Screen):
         """Offer (and show in the footer) only the steps the selected ticket can take."""
         if action == "step" and parameters:
             row = self.table.cursor_row if self.is_mounted else None
-            return row is not None and row.state in TRANSITIONS[parameters[0]][0]
+            return (row is not None and row.state in TRANSITIONS[parameters[0]][0]
+                    and self.app.desk.allowed(f"ticket.{parameters[0]}"))
+        if action in ("new_ticket", "move_up"):
+            return self.app.desk.allowed(f"ticket.{'open' if action == 'new_ticket' else 'move_up'}")
         return True
 
     def on_queue_table_cursor_moved(self, _message) -> None:
@@ -195,7 +198,8 @@ class QueueScreen(Screen):
 
         def opened(ticket_id: int | None) -> None:
             if ticket_id is not None:
-                self.app.notify(t("toast.opened", id=ticket_id))
+                self.app.notify(t("toast.opened", id=ticket_id), timeout=3)
+                self.table.follow(ticket_id)
                 self.app.request_tick()
 
         self.app.push_screen(NewTicketScreen(), opened)
@@ -218,6 +222,7 @@ class QueueScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.table.set_filter(event.value)
+            self._colheader()  # the number column may have narrowed
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -229,6 +234,7 @@ class QueueScreen(Screen):
             box.value = ""
             box.display = False
             self.table.set_filter("")
+            self._colheader()
             self.table.focus()
 
 
@@ -245,7 +251,7 @@ def run_step(app, ticket_id: int, action: str, version: int | None, done=None) -
         except DeskError as exc:
             app.notify(exc.message(), severity="error", markup=False)
         else:
-            app.notify(t("toast.done", id=ticket_id, action=t(f"action.{action}")))
+            app.notify(t("toast.done", id=ticket_id, action=t(f"action.{action}")), timeout=3)
         app.request_tick()
         if done is not None:
             done()

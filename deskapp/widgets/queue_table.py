@@ -102,12 +102,23 @@ class QueueTable(ScrollView, can_focus=True):
         if update.order_changed or update.full:
             self.all_order = update.order
             self._refilter()
+            if self._follow is not None and self._follow in self.index_of:
+                self.follow(self._follow)
             return
         for ticket_id in update.changed:
             index = self.index_of.get(ticket_id)
             if index is not None:
                 self._left_shown.pop(ticket_id, None)
                 self.refresh_line(index)
+
+    def follow(self, ticket_id: int) -> None:
+        """Put the cursor on this ticket as soon as it is on the queue (a new ticket)."""
+        self._follow = ticket_id
+        if ticket_id in self.index_of:
+            self._move_to(self.index_of[ticket_id])
+            self._follow = None
+
+    _follow: int | None = None
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
@@ -210,17 +221,18 @@ class QueueTable(ScrollView, can_focus=True):
         elif row.tier == "urgent":
             tier_style = style + self.get_component_rich_style("queue--urgent")
         left_style = style
-        mark = " "
+        mark = "↑" if row.moved_up_ts else " "  # moved up out of turn (R-2.8)
         if status == "breached":
             left_style = style + self.get_component_rich_style("queue--breached")
-            mark = "!"
+            mark = "!" + mark.strip()
         elif status == "near":
-            mark = "•"
+            mark = "•" + mark.strip()
             if self.flash_on:
                 left_style = style + self.get_component_rich_style("queue--near")
         elif status == "held":
             left_style = style + self.get_component_rich_style("queue--held")
-        place = " ".join(p for p in (row.tenant, row.location) if p)
+        # the place first: when the column cuts, the unit (where to go) must survive
+        place = " ".join(p for p in (row.location, row.tenant) if p)
         name = self.names.get(row.service, (row.service, row.service))
         service = name[0] if language() == "zh" else name[1]
         cells = {
