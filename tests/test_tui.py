@@ -277,3 +277,34 @@ async def test_routine_steps_raise_no_alerts(desk, db_url, tenants, clock):
             await app.tick()
         assert len([n for n in notes if "is late" in n]) == 1
         assert not [n for n in notes if "extra-urgent" in n]
+
+
+def test_form_matches_fragments_of_tenants_and_services():
+    from types import SimpleNamespace
+
+    from deskapp.screens.new_ticket import match_service, match_tenant
+
+    names = ["北辰律师事务所", "星辰科技", "Acme Trading"]
+    assert match_tenant("北辰", names) == "北辰律师事务所"
+    assert match_tenant("acme", names) == "Acme Trading"
+    assert match_tenant("辰", names) == "辰"  # two tenants have it: not guessed
+    rows = [SimpleNamespace(code="repair", name_zh="室内报修", name_en="Repair"),
+            SimpleNamespace(code="complaint", name_zh="客户投诉", name_en="Complaint")]
+    assert match_service("报修", rows).code == "repair"
+    assert match_service("投诉", rows).code == "complaint"
+    assert match_service("rep", rows).code == "repair"
+
+
+async def test_form_asks_where_for_on_site_work(desk, db_url):
+    from deskapp.models import Ticket
+
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#service").value = "repair"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "say where" in str(app.screen.query_one("#form-error").content)
+        assert Ticket.select().count() == 0
