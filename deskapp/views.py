@@ -71,14 +71,14 @@ def _span(seconds: float) -> str:
 
 def ticket_line(document: dict) -> str:
     """One line of `deskapp ticket list` for a person."""
-    place = document["tenant"] or ""
-    if document["location"]:
-        place = f"{place} {document['location']}".strip()
-    due = document["next_due_at"] or "—"
+    place = " ".join(p for p in (document["location"], document["tenant"]) if p)
+    due = document["next_due_at"]
+    # "2026-11-27T06:09:57.745161+08:00" -> "11-27 06:09", already in building time
+    due = f"{due[5:10]} {due[11:16]}" if due else "—"
     mark = "!" if document["breached"] else " "
     return (f"#{document['id']:<5} {fit(tier_label(document['tier']), 6)} {mark} "
             f"{fit(service_name(document['service']), 14)} {fit(place, 22)} "
-            f"{fit(state_label(document['state']), 8)} {due}")
+            f"{fit(state_label(document['state']), 10)} {due}")
 
 
 _service_names: dict[str, tuple[str, str]] = {}
