@@ -71,7 +71,8 @@ class QueueScreen(Screen):
         self._second()
         self._colheader()
         self.set_interval(1.0, self._second, name="second")
-        self.set_interval(0.5, self._flash, name="flash")
+        # paused while nothing is near breach: an idle desk wakes once a second, not three times
+        self._flash_timer = self.set_interval(0.5, self._flash, name="flash", pause=True)
         self.table.focus()
         if self.app.last_update is not None:
             self.queue_updated(self.app.last_update)
@@ -87,6 +88,8 @@ class QueueScreen(Screen):
         if counts != self._counts:
             self._counts = counts
             self._title()
+            if counts.get("near"):
+                self._flash_timer.resume()
         if update.order_changed:
             self._colheader()
 
@@ -156,6 +159,8 @@ class QueueScreen(Screen):
         table = self.table
         if table.flash_on or (self._counts or {}).get("near"):
             table.flash(not table.flash_on)
+        else:
+            self._flash_timer.pause()
 
     # -- actions -----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
