@@ -21,6 +21,7 @@ from ..services import DeskError
 from ..services.tickets import REASON_REQUIRED, TRANSITIONS, move_up, step
 from ..views import service_name
 from ..widgets.queue_table import QueueTable
+from ..widgets.clock import Clock
 from ..widgets.key_bar import KeyBar
 from . import localise_bindings
 
@@ -52,7 +53,8 @@ class QueueScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
             yield Static("", id="title", markup=False)
-            yield Static("", id="clock", markup=False)
+            yield Static("", id="where", markup=False)
+            yield Clock(id="clock")
         yield Static("", id="banner", markup=False)
         yield Static("", id="colheader", markup=False)
         yield QueueTable(id="queue")
@@ -67,6 +69,9 @@ class QueueScreen(Screen):
         self.query_one("#filter").display = False
         self._counts = None
         self._day = None
+        self._where = None
+        self._clock = self.query_one(Clock)
+        self._table = self.table
         self._db_name = describe(self.app.settings.database_url)
         self._second()
         self._colheader()
@@ -128,22 +133,18 @@ class QueueScreen(Screen):
 
     def _second(self) -> None:
         now = self.app.clock.now()
-        tz = self.app.profile.timezone
-        local = now.in_tz(tz)
-        lang = language()
-        stamp = local.format("MM-DD ddd HH:mm:ss", locale="zh" if lang == "zh" else "en")
-        state = ""
-        if self.app.tick_error:
-            state = "⚠ "
-        # The clock keeps one width, so it repaints in place: a layout here re-drew the
-        # queue's scrollbar every second (2,800 B/s through a pty, bench_terminal.py).
-        self.query_one("#clock", Static).update(f"{state}{self._db_name}  {stamp}",
-                                                layout=False)
-        if local.date() != self._day:
-            self._day = local.date()
+        local = now.in_tz(self.app.profile.timezone)
+        # Only the eight clock cells change each second. (A layout here once re-drew the
+        # queue's scrollbar every second: 2,800 B/s through a pty, bench_terminal.py.)
+        self._clock.show(local.format("HH:mm:ss"))
+        where = ("⚠ " if self.app.tick_error else "") + self._db_name
+        if local.date() != self._day or where != self._where:
+            self._day, self._where = local.date(), where
+            day = local.format("MM-DD ddd", locale="zh" if language() == "zh" else "en")
+            self.query_one("#where", Static).update(f"{where}  {day}")
             self._banner(local)
             self._set_day(local)
-        self.table.tick_display(now.timestamp())
+        self._table.tick_display(now.timestamp())
 
     def _banner(self, local) -> None:
         banner = self.query_one("#banner", Static)
