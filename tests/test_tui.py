@@ -21,15 +21,6 @@ def make_app(desk, db_url, auto_tick=False) -> DeskApp:
     return DeskApp(desk, Settings(database_url=db_url, bell=False), auto_tick=auto_tick)
 
 
-def screen_text(app) -> str:
-    """What the terminal shows, line by line (as a person reads it)."""
-    lines = []
-    for y in range(app.size.height):
-        strip = app.screen._compositor.render_strips()[y] if False else None
-        lines.append(strip)
-    return "\n".join(table_lines(app))
-
-
 def table_lines(app) -> list[str]:
     table = app.screen.query_one(QueueTable)
     return [table.render_line(y).text for y in range(min(table.size.height, len(table.order)))]
@@ -110,19 +101,24 @@ async def test_new_ticket_form_puts_it_in_place(desk, db_url, tenants, clock):
         assert new.service == "repair" and new.tier == "extra_urgent"
 
 
-async def test_form_refuses_bad_input_and_writes_nothing(desk, db_url):
+@pytest.mark.parametrize(("service", "tenant", "message"), [
+    ("umbrella", "Nobody Ltd", "Nobody Ltd"),   # unknown tenant
+    ("repair", "", "say where"),                # on-site work needs a tenant or a place
+])
+async def test_form_refuses_bad_input_and_writes_nothing(desk, db_url, service, tenant,
+                                                         message):
     from deskapp.models import Ticket
 
     app = make_app(desk, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await pilot.pause()
-        app.screen.query_one("#service").value = "umbrella"
-        app.screen.query_one("#tenant").value = "Nobody Ltd"
+        app.screen.query_one("#service").value = service
+        app.screen.query_one("#tenant").value = tenant
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Nobody Ltd" in str(app.screen.query_one("#form-error").content)
+        assert message in str(app.screen.query_one("#form-error").content)
         assert Ticket.select().count() == 0
 
 
@@ -294,17 +290,3 @@ def test_form_matches_fragments_of_tenants_and_services():
     assert match_service("投诉", rows).code == "complaint"
     assert match_service("rep", rows).code == "repair"
 
-
-async def test_form_asks_where_for_on_site_work(desk, db_url):
-    from deskapp.models import Ticket
-
-    app = make_app(desk, db_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await pilot.pause()
-        app.screen.query_one("#service").value = "repair"
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "say where" in str(app.screen.query_one("#form-error").content)
-        assert Ticket.select().count() == 0
