@@ -290,3 +290,20 @@ def test_form_matches_fragments_of_tenants_and_services():
     assert match_service("投诉", rows).code == "complaint"
     assert match_service("rep", rows).code == "repair"
 
+
+
+async def test_engineering_is_offered_only_its_own_steps(desk, db_url, tenants):
+    from deskapp.services import Desk
+
+    open_ticket(desk, NewTicket(service="repair", tier="urgent", tenant="星辰科技"))
+    engineer = Desk(db=desk.db, clock=desk.clock, user="ligong", role="engineering")
+    app = make_app(engineer, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        keys = str(app.screen.query_one("KeyBar").content)
+        assert "On site" in keys and "Resolve" in keys
+        assert "New" not in keys and "Dispatch" not in keys
+        await pilot.press("n")  # not offered, and does nothing
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "QueueScreen"
