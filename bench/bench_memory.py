@@ -84,6 +84,8 @@ class Writer:
         elif second % WRITE_EVERY == WRITE_EVERY // 2:
             by_age = sorted(rows.values(), key=lambda r: r.opened_ts)
             oldest = next(r for r in by_age if r.state in ANSWERABLE)
+            if oldest.state != "resolved":  # only a resolved ticket is answered
+                self.pool.submit(step, self.desk, oldest.id, "resolve").result()
             self.pool.submit(step, self.desk, oldest.id, "answer").result()
             self.stepped += 1
             if second % (2 * WRITE_EVERY) == WRITE_EVERY // 2:

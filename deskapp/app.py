@@ -15,7 +15,7 @@ from .i18n import t
 from .queue import QueueModel, QueueUpdate
 from .services import Desk
 from .screens import localise_bindings
-from .views import remember_service_names, service_name
+from .views import service_name
 
 
 # Without colour, Textual turns colours into greys (a red "late" became dark grey, dimmer
@@ -75,12 +75,9 @@ class DeskApp(App):
     ]
 
     def on_mount(self) -> None:
-        from .services.tickets import services
         from .widgets.partial_paint import install
 
         install()
-
-        remember_service_names(services())
         if self.auto_tick:
             self.run_worker(self._tick_loop(), exclusive=True, group="ticker")
 

@@ -203,9 +203,10 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
 def _ticket_command(args, desk) -> int:
     from .services import tickets
     from .services.export import ticket_json
-    from .views import ticket_line
+    from .views import remember_service_names, ticket_line
 
     tz = desk.profile().timezone
+    remember_service_names(tickets.service_name_map())
     if args.ticket_command == "add":
         request = tickets.NewTicket(
             service=args.service, tier=args.tier, tenant=args.tenant,

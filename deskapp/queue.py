@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Database
 
 from .db import change_token, is_sqlite
-from .models import Service, Staff, Tenant, Ticket
+from .models import Staff, Tenant, Ticket
+from .services.tickets import service_name_map
+from .views import remember_service_names
 
 # On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
 # ids back makes a late commit visible on the next tick instead of never.
@@ -117,10 +119,10 @@ class QueueModel:
     _loaded: bool = False
 
     # -- reading -------------------------------------------------------------------
-    def _fetch(self, where) -> list[tuple]:
-        """Raw rows: times stay integer microseconds. Converting four time columns of
-        10,000 rows to pendulum was 70 % of the first load (bench/bench_tick.py)."""
-        query = (Ticket.select(
+    @staticmethod
+    def query(where):
+        """The columns a queue row is made of, in ``_row``'s order."""
+        return (Ticket.select(
             Ticket.id, Ticket.tier, Ticket.tier_rank, Ticket.state, Ticket.service,
             Tenant.name, Ticket.location, Ticket.assignee,
             Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
@@ -128,7 +130,11 @@ class QueueModel:
             Ticket.change_seq, Ticket.note)
             .join(Tenant, JOIN.LEFT_OUTER, on=(Ticket.tenant == Tenant.id))
             .where(where))
-        sql, params = query.sql()
+
+    def _fetch(self, where) -> list[tuple]:
+        """Raw rows: times stay integer microseconds. Converting four time columns of
+        10,000 rows to pendulum was 70 % of the first load (bench/bench_tick.py)."""
+        sql, params = self.query(where).sql()
         return self.db.execute_sql(sql, params).fetchall()
 
     def _row(self, record: tuple) -> QueueRow:
@@ -150,17 +156,13 @@ class QueueModel:
             moved_up_ts=_ts(moved), provisional=bool(provisional), version=version,
             search=search)
 
-    def service_names(self) -> dict[str, tuple[str, str]]:
-        return dict(self._services)
-
     def staff_names(self) -> dict[str, str]:
         return dict(self._staff)
 
     def _load_names(self) -> None:
         self._staff = dict(Staff.select(Staff.login, Staff.name).tuples())
-        self._services = {code: (zh, en) for code, zh, en in
-                          Service.select(Service.code, Service.name_zh, Service.name_en)
-                          .tuples()}
+        self._services = service_name_map()
+        remember_service_names(self._services)
 
     def _read_all(self) -> None:
         self._load_names()

@@ -84,9 +84,9 @@ def ticket_line(document: dict) -> str:
 _service_names: dict[str, tuple[str, str]] = {}
 
 
-def remember_service_names(rows) -> None:
-    for row in rows:
-        _service_names[row.code] = (row.name_zh, row.name_en)
+def remember_service_names(names: dict[str, tuple[str, str]]) -> None:
+    """The catalogue's names as stored (the manager may have edited them): code -> (zh, en)."""
+    _service_names.update(names)
 
 
 def service_name(code: str) -> str:

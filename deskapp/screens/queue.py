@@ -85,7 +85,6 @@ class QueueScreen(Screen):
     # -- the live parts ----------------------------------------------------------------
     def queue_updated(self, update: QueueUpdate) -> None:
         table = self.table
-        table.names = self.app.model.service_names() or table.names
         table.people = self.app.model.staff_names() or table.people
         table.apply(update)
         self._offer_steps_for(table.cursor_row)

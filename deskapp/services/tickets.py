@@ -59,6 +59,12 @@ def services() -> list[Service]:
     return list(Service.select().where(Service.active == True).order_by(Service.id))  # noqa: E712
 
 
+def service_name_map() -> dict[str, tuple[str, str]]:
+    """code -> (Chinese name, English name), as the catalogue stores them."""
+    return {code: (zh, en) for code, zh, en in
+            Service.select(Service.code, Service.name_zh, Service.name_en).tuples()}
+
+
 def find_service(code: str) -> Service:
     row = Service.get_or_none((Service.code == code) & (Service.active == True))  # noqa: E712
     if row is None:

@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..i18n import language, t
+from ..i18n import t
 from ..queue import QueueRow, QueueUpdate
-from ..views import fit, left_text, rjust_cells, state_label, tier_label
+from ..views import fit, left_text, rjust_cells, service_name, state_label, tier_label
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,13 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
-    def __init__(self, *, names: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.rows: dict[int, QueueRow] = {}
         self.status: dict[int, str] = {}
         self.all_order: tuple[int, ...] = ()
         self.order: list[int] = []
         self.index_of: dict[int, int] = {}
-        self.names = names or {}
         self.people: dict[str, str] = {}  # login -> name, for the "who" column
         self.filter_text = ""
         self.cursor_id: int | None = None
@@ -233,8 +232,7 @@ class QueueTable(ScrollView, can_focus=True):
             left_style = style + self.get_component_rich_style("queue--held")
         # the place first: when the column cuts, the unit (where to go) must survive
         place = " ".join(p for p in (row.location, row.tenant) if p)
-        name = self.names.get(row.service, (row.service, row.service))
-        service = name[0] if language() == "zh" else name[1]
+        service = service_name(row.service)
         cells = {
             "cursor": ("▶" if row.id == self.cursor_id else " ", style),
             "id": (str(row.id).rjust(self._id_width - 1) + " ", style),
