@@ -52,7 +52,8 @@ class DeskApp(App):
         self.settings = settings or Settings()
         self.clock = desk.clock
         self.profile = desk.profile()
-        self.model = QueueModel(desk.db, near_percent=self.profile.near_percent)
+        self.model = QueueModel(desk.db, near_percent=self.profile.near_percent,
+                                near_floors=self.profile.near_floors, user=desk.user)
         self.bell_enabled = self.settings.bell
         self.auto_tick = auto_tick
         self.last_update: QueueUpdate | None = None

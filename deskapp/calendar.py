@@ -91,6 +91,26 @@ class WorkCalendar:
         day = self.local(start).date()
         return Answer(self.at_local(day, dt.time(23, 59, 59)))
 
+    def service_seconds_between(self, start: DateTime, end: DateTime) -> int:
+        """Seconds of service time (service hours of working days) from start to end.
+
+        A hold over an evening, a weekend or the National Day week counts nothing: the
+        working-day targets it paused come back due on the building's hours.
+        """
+        if end <= start:
+            return 0
+        start_utc, end_utc = start.in_tz("UTC"), end.in_tz("UTC")
+        day, last = self.local(start).date(), self.local(end).date()
+        total = 0
+        while day <= last:
+            if self.is_working_day(day):
+                opens = max(self.at_local(day, self.service_start), start_utc)
+                closes = min(self.at_local(day, self.service_end), end_utc)
+                if opens < closes:
+                    total += int((closes - opens).total_seconds())
+            day += dt.timedelta(days=1)
+        return total
+
     def add_service_time(self, start: DateTime, seconds: int) -> Answer:
         """Count ``seconds`` of service time (service hours of working days) from start.
 

@@ -64,11 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
     stepper = ticket_cmds.add_parser("step", help=t("cli.ticket_step"))
     stepper.add_argument("id", type=int, metavar="ID")
     stepper.add_argument("action", metavar="ACTION",
-                         choices=("dispatch", "arrive", "resolve", "answer", "hold",
+                         choices=("dispatch", "arrive", "resolve", "reply", "answer", "hold",
                                   "resume", "cancel", "reopen"))
     stepper.add_argument("--at", metavar="ISO")
     stepper.add_argument("--reason", metavar="TEXT")
+    stepper.add_argument("--to", metavar="LOGIN", help=t("cli.step_to"))
+    stepper.add_argument("--note", metavar="TEXT", help=t("cli.step_note"))
+    stepper.add_argument("--written", action="store_true", help=t("cli.step_written"))
     stepper.add_argument("--json", action="store_true")
+
+    staff = commands.add_parser("staff", help=t("cli.staff"))
+    staff_cmds = staff.add_subparsers(dest="staff_command", required=True,
+                                      parser_class=_Parser)
+    staff_add = staff_cmds.add_parser("add", help=t("cli.staff_add"))
+    staff_add.add_argument("login", metavar="LOGIN")
+    staff_add.add_argument("--name", required=True, metavar="NAME")
+    staff_add.add_argument("--role", required=True, metavar="ROLE",
+                           choices=("desk", "engineering", "finance", "security", "manager",
+                                    "gm"))
+    staff_add.add_argument("--inactive", action="store_true", help=t("cli.staff_inactive"))
+    staff_add.add_argument("--json", action="store_true")
+    staff_list = staff_cmds.add_parser("list", help=t("cli.staff_list"))
+    staff_list.add_argument("--json", action="store_true")
     return parser
 
 
@@ -197,12 +214,31 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
     desk = _open(settings, clock)
     if args.command == "ticket":
         return _ticket_command(args, desk)
+    if args.command == "staff":
+        return _staff_command(args, desk)
     raise UsageError(t("error.usage"))
+
+
+def _staff_command(args, desk) -> int:
+    from .services.export import staff_json
+    from .services.staff import add_staff, list_staff
+
+    def line(person) -> str:
+        state = "" if person.active else f"  ({t('staff.inactive')})"
+        return f"{person.login:<16} {person.name}  {t(f'role.{person.role}')}{state}"
+
+    if args.staff_command == "add":
+        person = add_staff(desk, args.login, args.name, args.role, active=not args.inactive)
+        _emit(args, staff_json(person), line(person))
+        return 0
+    people = list_staff()
+    _emit(args, [staff_json(p) for p in people], "\n".join(line(p) for p in people))
+    return 0
 
 
 def _ticket_command(args, desk) -> int:
     from .services import tickets
-    from .services.export import ticket_json
+    from .services.export import ticket_json, tickets_json
     from .views import remember_service_names, ticket_line
 
     tz = desk.profile().timezone
@@ -218,15 +254,14 @@ def _ticket_command(args, desk) -> int:
         _emit(args, document, ticket_line(document))
         return 0
     if args.ticket_command == "list":
-        rows = tickets.list_tickets(include_closed=args.all)
-        positions = tickets.queue_positions()
-        documents = [ticket_json(desk, row, positions) for row in rows]
+        documents = tickets_json(desk, include_closed=args.all)
         _emit(args, documents, "\n".join(ticket_line(d) for d in documents)
               or t("queue.empty"))
         return 0
     if args.ticket_command == "step":
         ticket = tickets.step(desk, args.id, args.action,
-                              at=parse_moment(args.at, tz, "--at"), reason=args.reason)
+                              at=parse_moment(args.at, tz, "--at"), reason=args.reason,
+                              to=args.to, note=args.note, written=args.written)
         document = ticket_json(desk, tickets.find_ticket(ticket.id))
         _emit(args, document, ticket_line(document))
         return 0

@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -102,8 +102,58 @@ def schema_version(db: Database) -> int | None:
     return int(row.value) if row else None
 
 
+def _migrate_1_to_2(db: Database) -> None:
+    """Work orders to people, complaint replies, counter services, service-time holds.
+
+    New columns: service.counter and service.department (filled from the seed for the
+    seeded codes), ticket.assigned_to, ticket_event.to_login, target.clock. A complaint's
+    1-hour reply was met by "resolve" and its written reply by "answer"; both are now met
+    by the reply step (R-2.6), in the catalogue and on the tickets still open.
+    """
+    from playhouse.migrate import SchemaMigrator, migrate
+    from peewee import BooleanField, CharField
+
+    from .models import Target, Ticket, TicketEvent
+    from .sla import SERVICE_CLOCK_KINDS
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(
+        migrator.add_column(Service._meta.table_name, "counter", BooleanField(default=False)),
+        migrator.add_column(Service._meta.table_name, "department",
+                            CharField(default="desk")),
+        migrator.add_column(Ticket._meta.table_name, "assigned_to", CharField(null=True)),
+        migrator.add_column(TicketEvent._meta.table_name, "to_login", CharField(null=True)),
+        migrator.add_column(Target._meta.table_name, "clock", CharField(default="wall")),
+    )
+    seeded = {rule.code: rule for rule in SEED_CATALOGUE}
+    new_met_by = {"reply": "reply", "written_reply": "written_reply"}
+    for service in Service.select():
+        rule = seeded.get(service.code)
+        if rule is not None:
+            service.counter, service.department = rule.counter, rule.department
+        if service.code == "complaint":
+            rules = service.target_rules()
+            for target in rules:
+                target["met_by"] = new_met_by.get(target["name"], target["met_by"])
+            service.targets = json.dumps(rules, ensure_ascii=False)
+            open_ids = Ticket.select(Ticket.id).where(Ticket.service == "complaint",
+                                                      Ticket.is_open == True)  # noqa: E712
+            for name, met_by in new_met_by.items():
+                (Target.update(met_by=met_by)
+                 .where(Target.ticket.in_(open_ids), Target.name == name).execute())
+        service.save()
+        for target in service.target_rules():
+            if target["kind"] not in SERVICE_CLOCK_KINDS:
+                continue
+            tickets = Ticket.select(Ticket.id).where(Ticket.service == service.code)
+            if target["kind"] == "agreed_or_working_days":
+                tickets = tickets.where(Ticket.agreed_at.is_null())
+            (Target.update(clock="service")
+             .where(Target.ticket.in_(tickets), Target.name == target["name"]).execute())
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
-MIGRATIONS: dict[int, callable] = {}
+MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:
@@ -162,7 +212,7 @@ def seed_catalogue() -> int:
                 code=rule.code, name_zh=rule.name_zh, name_en=rule.name_en, tier=rule.tier,
                 targets=json.dumps([t.as_dict() for t in rule.targets], ensure_ascii=False),
                 tier_chosen=rule.tier_chosen, uses_people=rule.uses_people,
-                uses_scope=rule.uses_scope,
+                uses_scope=rule.uses_scope, counter=rule.counter, department=rule.department,
             )
             added += 1
     return added

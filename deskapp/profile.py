@@ -15,6 +15,10 @@ DEFAULTS: dict[str, object] = {
     "service_start": "08:30",
     "service_end": "17:30",
     "near_percent": 20,
+    # flash at least this long before a target is due, per tier (sla.Profile says why)
+    "near_floor_seconds_extra_urgent": 120,
+    "near_floor_seconds_urgent": 300,
+    "near_floor_seconds_normal": 60,
     "tier_minutes_extra_urgent": 5,
     "tier_minutes_urgent": 15,
     "hotline": "12345678",
@@ -51,6 +55,11 @@ class BuildingProfile:
     def near_percent(self) -> int:
         return int(self.values["near_percent"])
 
+    @property
+    def near_floors(self) -> dict[str, int]:
+        return {tier: int(self.values[f"near_floor_seconds_{tier}"])
+                for tier in ("extra_urgent", "urgent", "normal")}
+
     def name(self, lang: str) -> str:
         return str(self.values["building_name_zh" if lang == "zh" else "building_name"])
 
@@ -62,6 +71,7 @@ class BuildingProfile:
                           "urgent": int(self.values["tier_minutes_urgent"])},
             half_day_seconds=day_seconds // 2,
             near_percent=self.near_percent,
+            near_floor_seconds=self.near_floors,
         )
 
 

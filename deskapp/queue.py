@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Database
 
 from .db import change_token, is_sqlite
-from .models import Staff, Tenant, Ticket
-from .services.tickets import service_name_map
+from .models import Service, Staff, Tenant, Ticket
+from .sla import near_lead
 from .views import remember_service_names
 
 # On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
@@ -38,7 +38,10 @@ class QueueRow:
     service: str
     tenant: str
     location: str
-    assignee: str
+    assignee: str  # whom the Who column names: who was sent, else who took the last step
+    assigned_to: str  # who was dispatched ("" before)
+    department: str  # whose staff work it (engineering, security, desk)
+    counter: bool  # served at the counter: never alerts as new
     opened_ts: float
     due_ts: float | None
     near_ts: float | None
@@ -77,7 +80,7 @@ class QueueRow:
 @dataclass(frozen=True)
 class Alert:
     ticket_id: int
-    kind: str  # "extra_urgent" | "breached"
+    kind: str  # "extra_urgent" | "breached" | "assigned" (dispatched to this session's user)
     row: QueueRow
 
 
@@ -97,6 +100,10 @@ class QueueUpdate:
     full: bool = False
 
 
+# where is_open and change_seq sit in a raw row of QueueModel.query
+_OPEN, _SEQ = 16, 17
+
+
 def _ts(micros: int | None) -> float | None:
     return None if micros is None else micros / 1_000_000
 
@@ -105,6 +112,8 @@ def _ts(micros: int | None) -> float | None:
 class QueueModel:
     db: Database
     near_percent: int = 20
+    near_floors: dict[str, float] = field(default_factory=dict)  # per tier (sla.Profile)
+    user: str = ""  # this session's login: a work order sent to them alerts them
     rows: dict[int, QueueRow] = field(default_factory=dict)
     order: tuple[int, ...] = ()
     status: dict[int, str] = field(default_factory=dict)
@@ -115,6 +124,7 @@ class QueueModel:
     _heap: list[tuple[float, int]] = field(default_factory=list)
     _alerted: dict[int, set[tuple[str, object]]] = field(default_factory=dict)
     _services: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _service_facts: dict[str, tuple[str, bool]] = field(default_factory=dict)  # dept, counter
     _staff: dict[str, str] = field(default_factory=dict)
     _loaded: bool = False
 
@@ -124,7 +134,7 @@ class QueueModel:
         """The columns a queue row is made of, in ``_row``'s order."""
         return (Ticket.select(
             Ticket.id, Ticket.tier, Ticket.tier_rank, Ticket.state, Ticket.service,
-            Tenant.name, Ticket.location, Ticket.assignee,
+            Tenant.name, Ticket.location, Ticket.last_actor, Ticket.assigned_to,
             Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
             Ticket.moved_up_at, Ticket.provisional, Ticket.version, Ticket.is_open,
             Ticket.change_seq, Ticket.note)
@@ -138,20 +148,26 @@ class QueueModel:
         return self.db.execute_sql(sql, params).fetchall()
 
     def _row(self, record: tuple) -> QueueRow:
-        (ticket_id, tier, tier_rank, state, service, tenant, location, assignee, opened,
-         due, start, late, moved, provisional, version, _open, _seq, note) = record
+        (ticket_id, tier, tier_rank, state, service, tenant, location, last_actor,
+         assigned_to, opened, due, start, late, moved, provisional, version, _open, _seq,
+         note) = record
         opened_ts = _ts(opened) or 0.0
         due_ts = _ts(due)
         near_ts = None
         if due_ts is not None:
             start_ts = _ts(start) if start is not None else opened_ts
-            near_ts = due_ts - max(due_ts - start_ts, 0.0) * self.near_percent / 100
+            near_ts = due_ts - near_lead(due_ts - start_ts, self.near_percent,
+                                         self.near_floors.get(tier, 0))
         names = self._services.get(service, (service, service))
+        department, counter = self._service_facts.get(service, ("desk", False))
+        who = assigned_to or last_actor or ""
         search = " ".join([f"#{ticket_id}", service, names[0], names[1], tenant or "",
-                           location or "", note or "", assignee or ""]).lower()
+                           location or "", note or "", who,
+                           self._staff.get(who, "")]).lower()
         return QueueRow(
             id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
-            tenant=tenant or "", location=location or "", assignee=assignee or "",
+            tenant=tenant or "", location=location or "", assignee=who,
+            assigned_to=assigned_to or "", department=department, counter=bool(counter),
             opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
             moved_up_ts=_ts(moved), provisional=bool(provisional), version=version,
             search=search)
@@ -161,7 +177,10 @@ class QueueModel:
 
     def _load_names(self) -> None:
         self._staff = dict(Staff.select(Staff.login, Staff.name).tuples())
-        self._services = service_name_map()
+        rows = list(Service.select(Service.code, Service.name_zh, Service.name_en,
+                                   Service.department, Service.counter).tuples())
+        self._services = {code: (zh, en) for code, zh, en, _, _ in rows}
+        self._service_facts = {code: (dept, bool(counter)) for code, _, _, dept, counter in rows}
         remember_service_names(self._services)
 
     def _read_all(self) -> None:
@@ -171,7 +190,7 @@ class QueueModel:
         top = 0
         for record in self._fetch(Ticket.is_open == True):  # noqa: E712
             rows[record[0]] = self._row(record)
-            top = max(top, record[16])
+            top = max(top, record[_SEQ])
         self.rows = rows
         self._keys = sorted(row.sort_key for row in rows.values())
         self._seq = max(top, token)
@@ -190,7 +209,7 @@ class QueueModel:
         top = self._seq
         unknown_names = False
         for record in records:
-            ticket_id, is_open, seq = record[0], record[15], record[16]
+            ticket_id, is_open, seq = record[0], record[_OPEN], record[_SEQ]
             top = max(top, seq)
             old = rows.get(ticket_id)
             if is_open:
@@ -294,8 +313,12 @@ class QueueModel:
             row = self.rows[ticket_id]
             seen = self._alerted.setdefault(ticket_id, set())
             events = []
-            if row.tier == "extra_urgent" and ("extra_urgent", None) not in seen:
+            # a counter service's tenant is standing at the desk: no ring as "new"
+            if (row.tier == "extra_urgent" and not row.counter
+                    and ("extra_urgent", None) not in seen):
                 events.append(("extra_urgent", None))
+            if self.user and row.assigned_to == self.user and row.state == "dispatched":
+                events.append(("assigned", self.user))
             if self.status.get(ticket_id) == "breached":
                 live = row.due_ts is not None and now_ts >= row.due_ts
                 if live:

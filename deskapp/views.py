@@ -78,7 +78,8 @@ def ticket_line(document: dict) -> str:
     mark = "!" if document["breached"] else " "
     return (f"#{document['id']:<5} {fit(tier_label(document['tier']), 6)} {mark} "
             f"{fit(service_name(document['service']), 14)} {fit(place, 22)} "
-            f"{fit(state_label(document['state']), 10)} {due}")
+            f"{fit(state_label(document['state']), 10)} {due}"
+            + (f"  → {document['assignee']}" if document.get("assignee") else ""))
 
 
 _service_names: dict[str, tuple[str, str]] = {}

@@ -29,7 +29,7 @@ from deskapp.services.staff import add_staff
 from .conftest import START
 
 TICKET_KEYS = {"id", "service", "tier", "state", "tenant", "location", "opened_at",
-               "targets", "next_due_at", "breached", "position"}
+               "targets", "next_due_at", "breached", "position", "assignee"}
 TARGET_KEYS = {"name", "due_at", "met_at", "state", "provisional"}
 TARGET_STATES = {"pending", "near", "breached", "met", "paused"}
 ACME = "Acme Trading Ltd"  # a tenant of the demo building
@@ -560,3 +560,74 @@ def test_messages_name_states_and_roles_in_the_users_words(cli, url):
     run = cli("--db", url, "--lang", "zh", "ticket", "step", tid, "reopen", "--reason", "x")
     assert run.code == 3
     assert "已受理" in run.err and "重开" in run.err and "accepted" not in run.err
+
+
+# --- staff and work orders to people (SPEC §9) ------------------------------------------
+
+
+def test_staff_add_and_list_by_the_manager(cli, url):
+    cli("--db", url, "init")                       # wangfang becomes the manager
+    run = cli("--db", url, "staff", "add", "ligong", "--name", "李工", "--role",
+              "engineering", "--json")
+    assert run.code == 0, run.err
+    assert run.json == {"login": "ligong", "name": "李工", "role": "engineering",
+                        "active": True}
+    listed = cli("--db", url, "staff", "list", "--json").json
+    assert {p["login"]: p["role"] for p in listed} == {"wangfang": "manager",
+                                                       "ligong": "engineering"}
+    assert all(set(p) == {"login", "name", "role", "active"} for p in listed)
+    human = cli("--db", url, "staff", "list").out
+    assert "李工" in human and "engineering" in human
+
+
+def test_only_the_manager_adds_staff(cli, url, env):
+    cli("--db", url, "init")
+    cli("--db", url, "staff", "add", "desk1", "--name", "Desk One", "--role", "desk")
+    env.setenv("DESKAPP_USER", "desk1")
+    before = counts(url)
+    run = cli("--db", url, "staff", "add", "desk1", "--name", "Me", "--role", "manager")
+    assert run.code == 4 and run.out == "" and "desk" in run.err
+    assert counts(url) == before
+
+
+def test_dispatch_to_a_login_and_the_ticket_names_its_assignee(cli, url):
+    cli("--db", url, "init")
+    cli("--db", url, "staff", "add", "ligong", "--name", "李工", "--role", "engineering")
+    tid = cli("--db", url, "ticket", "add", "--service", "repair", "--tier", "urgent",
+              "--location", "8F", "--json").json["id"]
+    run = cli("--db", url, "ticket", "step", tid, "dispatch", "--to", "ligong", "--json")
+    assert run.code == 0, run.err
+    assert (run.json["state"], run.json["assignee"]) == ("dispatched", "ligong")
+    listed = cli("--db", url, "ticket", "list", "--json").json
+    assert listed[0]["assignee"] == "ligong"
+    assert "ligong" in cli("--db", url, "ticket", "list").out
+
+
+@pytest.mark.parametrize("login", ["nobody", "gone"])
+def test_dispatch_to_an_unknown_or_inactive_login_exits_2(cli, url, login):
+    cli("--db", url, "init")
+    cli("--db", url, "staff", "add", "gone", "--name", "Gone", "--role", "engineering",
+        "--inactive")
+    tid = cli("--db", url, "ticket", "add", "--service", "repair", "--tier", "urgent",
+              "--json").json["id"]
+    before = counts(url)
+    run = cli("--db", url, "ticket", "step", tid, "dispatch", "--to", login)
+    assert run.code == 2 and run.out == ""
+    assert login in run.err and "Traceback" not in run.err
+    assert counts(url) == before
+
+
+def test_reply_with_note_and_written(cli, url):
+    cli("--db", url, "init")
+    tid = cli("--db", url, "ticket", "add", "--service", "complaint", "--tier", "normal",
+              "--location", "15F", "--written", "--json").json["id"]
+    missing = cli("--db", url, "ticket", "step", tid, "reply")
+    assert missing.code == 2 and "--note" in missing.err
+    run = cli("--db", url, "ticket", "step", tid, "reply", "--note", "已安排工程部", "--json")
+    assert run.code == 0, run.err
+    targets = {t["name"]: t for t in run.json["targets"]}
+    assert targets["reply"]["state"] == "met" and targets["written_reply"]["met_at"] is None
+    assert run.json["state"] == "accepted"
+    run = cli("--db", url, "ticket", "step", tid, "reply", "--note", "书面答复函",
+              "--written", "--json")
+    assert {t["name"]: t["state"] for t in run.json["targets"]}["written_reply"] == "met"

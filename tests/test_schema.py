@@ -40,3 +40,38 @@ def test_older_schema_is_migrated_on_open(db, monkeypatch):
     assert "colour" in columns
     dbmod.check_schema(db)  # already current: nothing runs twice
     assert applied == [1]
+
+
+def test_a_version_1_database_is_upgraded_to_work_orders(db, desk):
+    """The real 1 → 2 migration: new columns, and a complaint's reply targets met by the
+    reply step, in the catalogue and on the complaints still open."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    from deskapp.models import Service, Target, Ticket
+    from deskapp.services import tickets as svc
+
+    ticket = svc.open_ticket(desk, svc.NewTicket(service="complaint", tier="normal",
+                                                 location="15F", written=True))
+    # back to what version 1 had: no new columns, replies met by resolve / answer
+    Target.update(met_by="resolve").where(Target.name == "reply").execute()
+    Target.update(met_by="answer").where(Target.name == "written_reply").execute()
+    migrator = SchemaMigrator.from_database(db)
+    run(*(migrator.drop_column(table, column) for table, column in (
+        ("service", "counter"), ("service", "department"), ("ticket", "assigned_to"),
+        ("ticket_event", "to_login"), ("target", "clock"))))
+    db.execute_sql("UPDATE service SET targets = replace(replace(targets, "
+                   "'\"met_by\": \"reply\"', '\"met_by\": \"resolve\"'), "
+                   "'\"met_by\": \"written_reply\"', '\"met_by\": \"answer\"')")
+    _set_version(1)
+
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 2
+    assert {"counter", "department"} <= {c.name for c in db.get_columns("service")}
+    assert [t["met_by"] for t in Service.get(Service.code == "complaint").target_rules()] == [
+        "reply", "written_reply"]
+    assert Service.get(Service.code == "umbrella").counter
+    assert Service.get(Service.code == "repair").department == "engineering"
+    assert {t.name: (t.met_by, t.clock) for t in Target.select().where(
+        Target.ticket == ticket.id)} == {"reply": ("reply", "wall"),
+                                         "written_reply": ("written_reply", "service")}
+    assert Ticket.get_by_id(ticket.id).assigned_to is None

@@ -13,6 +13,7 @@ import pendulum
 import pytest
 from peewee import DatabaseError
 
+from deskapp import sla
 from deskapp.models import Audit, Target, Ticket, TicketEvent
 from deskapp.services import Conflict, Desk, InvalidInput, NotAllowed
 from deskapp.services import tickets as svc
@@ -227,7 +228,7 @@ def test_hold_pauses_and_resume_shifts_due_by_the_paused_span(desk, clock):
     row = reload(ticket)
     assert row.state == "on_hold"
     assert row.next_due_at is None
-    assert [state for _, state in svc.target_rows(row, clock.now(), 20)] == ["paused"]
+    assert [state for _, state in svc.target_rows(row, clock.now(), sla.Profile())] == ["paused"]
 
     clock.advance(minutes=10)                 # 14:12: past the original 14:10
     assert not svc.is_breached(reload(ticket), clock.now())
@@ -331,8 +332,9 @@ def test_reopen_requires_reason_and_starts_a_new_cycle(desk, clock):
 @pytest.mark.parametrize("steps, action", [
     ([], "resume"),
     ([], "reopen"),
-    ([("dispatch", None)], "dispatch"),
     ([("hold", "waiting")], "dispatch"),
+    ([("resolve", None)], "cancel"),  # done work is answered or reopened, not cancelled
+    ([("arrive", None)], "move_up"),  # being served already: nothing to move up
     ([("arrive", None), ("resolve", None)], "hold"),
     ([("resolve", None), ("answer", None)], "dispatch"),
     ([("resolve", None), ("answer", None)], "cancel"),
@@ -347,7 +349,10 @@ def test_step_not_allowed_in_this_state_is_a_conflict(desk, steps, action):
     before_state = reload(ticket).state
     before = snapshot()
     with pytest.raises(Conflict) as caught:
-        svc.step(desk, ticket.id, action, reason="because")
+        if action == "move_up":
+            svc.move_up(desk, ticket.id, "because")
+        else:
+            svc.step(desk, ticket.id, action, reason="because")
     assert caught.value.key == "error.bad_transition"
     assert caught.value.exit_code == 3
     assert snapshot() == before
@@ -437,7 +442,7 @@ def test_engineering_may_work_the_order_but_not_open_or_cancel(desk):
     svc.step(engineer, ticket.id, "resolve")
     row = reload(ticket)
     assert row.state == "resolved"
-    assert row.assignee == "li.gong"
+    assert row.last_actor == "li.gong"
 
 
 def test_finance_may_not_touch_the_queue(desk):

@@ -143,7 +143,7 @@ def test_complaint_written_reply_within_3_working_days():
     assert list(targets) == ["reply", "written_reply"]
     assert targets["reply"].due_at == OPENED.add(hours=1)
     assert targets["written_reply"].due_at == local(2026, 12, 1, 17, 30)  # Fri, Mon, Tue
-    assert targets["written_reply"].met_by == "answer"
+    assert targets["written_reply"].met_by == "written_reply"  # the written reply step
 
 
 def test_complaint_written_reply_across_national_day():

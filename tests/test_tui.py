@@ -248,7 +248,7 @@ async def test_moving_the_cursor_all_day_allocates_no_widgets(desk, db_url, tena
         await pilot.pause()
         assert live_widgets() <= before + 5
         keys = str(app.screen.query_one("KeyBar").content)
-        assert "Dispatch" not in keys and "On site" in keys  # the first row is dispatched
+        assert "Reopen" not in keys and "On site" in keys  # the first row is dispatched
 
 
 async def test_routine_steps_raise_no_alerts(desk, db_url, tenants, clock):

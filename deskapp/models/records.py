@@ -72,6 +72,10 @@ class Service(BaseModel):
     tier_chosen = BooleanField(default=False)
     uses_people = BooleanField(default=False)
     uses_scope = BooleanField(default=False)
+    # the tenant is standing at the desk: keeps its targets, never rings as "new"
+    counter = BooleanField(default=False)
+    # whose staff go when it is dispatched (engineering, security, or the desk itself)
+    department = CharField(default="desk")
     active = BooleanField(default=True)
     version = IntegerField(default=1)
 
@@ -120,7 +124,9 @@ class Ticket(BaseModel):
     note = TextField(default="")
     opened_at = UTCField()
     opened_by = CharField()
-    assignee = CharField(default="")  # who did the last step
+    # who took the last step (the Who column before anyone is dispatched)
+    last_actor = CharField(default="", column_name="assignee")
+    assigned_to = CharField(null=True)  # the login the work was dispatched to
     cycle = IntegerField(default=1)
     # the earliest open target: the queue's sort key (NULL when nothing is due)
     next_due_at = UTCField(null=True)
@@ -148,6 +154,9 @@ class Target(BaseModel):
     paused_at = UTCField(null=True)
     paused_seconds = IntegerField(default=0)
     provisional = BooleanField(default=False)
+    # how a hold moves it: "wall" (minutes targets) or "service" (working-day targets
+    # pause in service hours, so the due time stays on the building's hours)
+    clock = CharField(default="wall")
 
 
 class TicketEvent(BaseModel):
@@ -159,7 +168,8 @@ class TicketEvent(BaseModel):
     action = CharField()
     from_state = CharField(null=True)
     to_state = CharField(null=True)
-    reason = TextField(default="")
+    reason = TextField(default="")  # why (hold, cancel…), or what the tenant was told (reply)
+    to_login = CharField(null=True)  # dispatch: who was sent
 
 
 ALL_MODELS = [Meta, Setting, Staff, Tenant, Service, CalendarOverride, Audit, Ticket,

@@ -120,7 +120,7 @@ class TicketDetailScreen(Screen):
                         box=None, pad_edge=False)
         for title in ("", t("detail.due"), t("detail.met"), "", t("detail.met_by")):
             targets.add_column(title)
-        for target, state in target_rows(ticket, now, self.app.profile.near_percent):
+        for target, state in target_rows(ticket, now, self.app.profile.rules()):
             mark = "!" if state == "breached" else ""
             targets.add_row(t(f"target.{target.name}"),
                             when(target.due_at) + ("*" if target.provisional else ""),

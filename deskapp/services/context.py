@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.dispatch": frozenset({"desk", "manager", "gm"}),
     "ticket.arrive": frozenset({"desk", "engineering", "security", "manager", "gm"}),
     "ticket.resolve": frozenset({"desk", "engineering", "security", "manager", "gm"}),
+    "ticket.reply": frozenset({"desk", "manager", "gm"}),
     "ticket.answer": frozenset({"desk", "manager", "gm"}),
     "ticket.hold": frozenset({"desk", "engineering", "manager", "gm"}),
     "ticket.resume": frozenset({"desk", "engineering", "manager", "gm"}),
@@ -29,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.reopen": frozenset({"desk", "manager", "gm"}),
     "ticket.move_up": frozenset({"desk", "manager", "gm"}),
     "catalogue.edit": frozenset({"manager", "gm"}),
+    "staff.edit": frozenset({"manager"}),
     "calendar.edit": frozenset({"manager", "gm"}),
 }
 

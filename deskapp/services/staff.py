@@ -19,13 +19,38 @@ def ensure_first_manager(desk: Desk) -> int:
     return 1
 
 
-def add_staff(desk: Desk, login: str, name: str, role: str) -> Staff:
-    desk.require("catalogue.edit")
+MAX_LOGIN = 64
+MAX_NAME = 100
+
+
+def add_staff(desk: Desk, login: str, name: str, role: str, active: bool = True) -> Staff:
+    """Add a person, or change one's name, role or whether they are still working here
+    (the manager only: whoever may edit staff may make anyone a manager)."""
+    desk.require("staff.edit")
+    login, name = (login or "").strip(), (name or "").strip()
+    if not login:
+        raise InvalidInput("error.required", field="login")
+    if not name:
+        raise InvalidInput("error.required", field="name")
+    if len(login) > MAX_LOGIN or any(c.isspace() for c in login):
+        raise InvalidInput("error.bad_login", login=login, limit=MAX_LOGIN)
+    if len(name) > MAX_NAME:
+        raise InvalidInput("error.too_long", field="name", limit=MAX_NAME)
     if role not in ROLES:
         raise InvalidInput("error.unknown_role", role=role, known=", ".join(ROLES))
     with desk.db.atomic():
-        staff, _ = Staff.get_or_create(login=login, defaults={"name": name, "role": role})
-        staff.name, staff.role, staff.active = name, role, True
-        staff.save()
-        desk.audit("staff.set", "staff", login, role=role)
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            staff = Staff.create(login=login, name=name, role=role, active=active)
+            desk.audit("staff.add", "staff", login, name=name, role=role, active=active)
+        else:
+            before = dict(name=staff.name, role=staff.role, active=staff.active)
+            staff.name, staff.role, staff.active = name, role, active
+            staff.save()
+            desk.audit("staff.set", "staff", login, before=before,
+                       name=name, role=role, active=active)
     return staff
+
+
+def list_staff() -> list[Staff]:
+    return list(Staff.select().order_by(Staff.role, Staff.login))
