@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from textual.app import App
 from textual.binding import Binding
+from textual.signal import Signal
 
 from .config import Settings
 from .i18n import t
@@ -16,6 +17,7 @@ from .queue import QueueModel, QueueUpdate
 from .services import Desk
 from .screens import localise_bindings
 from .views import service_name
+from .widgets.status_line import StatusBoard
 
 
 # Without colour, Textual turns colours into greys (a red "late" became dark grey, dimmer
@@ -62,6 +64,10 @@ class DeskApp(App):
         # overlap and it keeps one connection (a thread per tick would open a new one).
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskapp-tick")
         self._wake = asyncio.Event()
+        # alerts and confirmations go to every screen's status line, never as toasts
+        self.status_board = StatusBoard()
+        self.status_signal: Signal[None] = Signal(self, "status")
+        self._expiry_timer = None
 
     def get_default_screen(self):
         from .screens.queue import QueueScreen
@@ -121,13 +127,26 @@ class DeskApp(App):
                 handler(update)
         for alert in update.alerts:
             row = alert.row
-            place = " ".join(p for p in (row.tenant, row.location) if p)
-            key = "alert.extra_urgent" if alert.kind == "extra_urgent" else "alert.breached"
-            self.notify(t(key, id=row.id, service=service_name(row.service), place=place),
-                        severity="warning" if alert.kind == "extra_urgent" else "error",
-                        timeout=8, markup=False)
-            if self.bell_enabled:
-                self.bell()
+            place = " ".join(p for p in (row.location, row.tenant) if p)
+            self.say(t(f"alert.{alert.kind}", id=row.id, service=service_name(row.service),
+                       place=place), "alert")
+        if update.alerts and self.bell_enabled:
+            self.bell()  # once per tick, however many alerts it brought
+
+    def say(self, text: str, kind: str = "info", seconds: float | None = None) -> None:
+        """Put a message on every screen's status line: info, error or alert."""
+        self.status_board.add(text, kind, seconds)
+        self._status_changed()
+
+    def _status_changed(self) -> None:
+        self.status_signal.publish(None)
+        expiry = self.status_board.next_expiry()
+        if self._expiry_timer is not None:
+            self._expiry_timer.stop()
+            self._expiry_timer = None
+        if expiry is not None:
+            self._expiry_timer = self.set_timer(max(0.05, expiry - time.monotonic()),
+                                                self._status_changed)
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -151,11 +170,15 @@ class DeskApp(App):
             self.exit()
             return
         self._quit_asked_at = now
-        self.notify(t("toast.quit_again"), timeout=3)
+        self.say(t("toast.quit_again"), seconds=3)
 
     def action_toggle_bell(self) -> None:
         self.bell_enabled = not self.bell_enabled
-        self.notify(t("alert.bell_on" if self.bell_enabled else "alert.bell_off"))
+        self.say(t("alert.bell_on" if self.bell_enabled else "alert.bell_off"))
+        for screen in self.screen_stack:
+            handler = getattr(screen, "bell_changed", None)
+            if handler is not None:
+                handler()
 
     def on_unmount(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Staff, Ticket
+from .models import Service, Staff, Ticket
 from .services.context import Desk
 from .services.tenants import upsert_tenant
 from .services.tickets import NewTicket, open_ticket, step
@@ -63,7 +63,10 @@ TICKETS = [
 
 
 STAFF = [("wangfang", "王芳", "desk"), ("ligong", "李工", "engineering"),
-         ("zhanggong", "张工", "engineering"), ("chenkuai", "陈会计", "finance")]
+         ("zhanggong", "张工", "engineering"), ("chenkuai", "陈会计", "finance"),
+         ("laochen", "老陈", "security")]
+# who is sent, by department, in turn: the Who column names real people
+SENT = {"engineering": ["ligong", "zhanggong"], "security": ["laochen"], "desk": ["wangfang"]}
 # who takes which step in the demo, so the "who" column reads like a real shift
 STEP_BY = {"dispatch": "wangfang", "arrive": "ligong", "resolve": "zhanggong",
            "answer": "wangfang", "hold": "ligong", "cancel": "wangfang"}
@@ -81,12 +84,20 @@ def load_demo(desk: Desk) -> dict[str, int]:
                       lease_end=dt.date(2027, 12, 31))
     now = desk.clock.now()
     added = 0
+    turn = 0
     for minutes_ago, service, options, steps in TICKETS:
         opened = now.subtract(seconds=int(minutes_ago * 60))
         ticket = open_ticket(front, NewTicket(service=service, at=opened, **options))
+        sent_to = None
         for action, after, reason in steps:
-            actor = Desk(db=desk.db, clock=desk.clock, user=STEP_BY[action], role="manager")
+            by = sent_to if sent_to and action in ("arrive", "resolve", "hold") else STEP_BY[action]
+            actor = Desk(db=desk.db, clock=desk.clock, user=by, role="manager")
+            to = None
+            if action == "dispatch":
+                crew = SENT[Service.get(Service.code == service).department]
+                to, turn = crew[turn % len(crew)], turn + 1
+                sent_to = to
             step(actor, ticket.id, action, at=opened.add(seconds=int(after * 60)),
-                 reason=reason or None)
+                 reason=reason or None, to=to)
         added += 1
     return {"demo_tenants": len(TENANTS), "demo_tickets": added}

@@ -42,6 +42,7 @@ class QueueRow:
     assigned_to: str  # who was dispatched ("" before)
     department: str  # whose staff work it (engineering, security, desk)
     counter: bool  # served at the counter: never alerts as new
+    written: bool  # a complaint that owes a written reply
     opened_ts: float
     due_ts: float | None
     near_ts: float | None
@@ -137,7 +138,7 @@ class QueueModel:
             Tenant.name, Ticket.location, Ticket.last_actor, Ticket.assigned_to,
             Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
             Ticket.moved_up_at, Ticket.provisional, Ticket.version, Ticket.is_open,
-            Ticket.change_seq, Ticket.note)
+            Ticket.change_seq, Ticket.note, Ticket.written)
             .join(Tenant, JOIN.LEFT_OUTER, on=(Ticket.tenant == Tenant.id))
             .where(where))
 
@@ -150,7 +151,7 @@ class QueueModel:
     def _row(self, record: tuple) -> QueueRow:
         (ticket_id, tier, tier_rank, state, service, tenant, location, last_actor,
          assigned_to, opened, due, start, late, moved, provisional, version, _open, _seq,
-         note) = record
+         note, written) = record
         opened_ts = _ts(opened) or 0.0
         due_ts = _ts(due)
         near_ts = None
@@ -168,6 +169,7 @@ class QueueModel:
             id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
             tenant=tenant or "", location=location or "", assignee=who,
             assigned_to=assigned_to or "", department=department, counter=bool(counter),
+            written=bool(written),
             opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
             moved_up_ts=_ts(moved), provisional=bool(provisional), version=version,
             search=search)
@@ -296,9 +298,11 @@ class QueueModel:
                            now_ts=now_ts, full=full)
 
     def _count(self) -> dict[str, int]:
-        counts = {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0, "near": 0}
+        counts = {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0, "near": 0,
+                  "provisional": 0}
         for row in self.rows.values():
             counts[row.tier] += 1
+            counts["provisional"] += row.provisional
         for state in self.status.values():
             if state in ("breached", "near"):
                 counts[state] += 1

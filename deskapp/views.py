@@ -13,6 +13,17 @@ from .i18n import t
 SECONDS_SHOWN_BELOW = 3600  # under an hour the countdown shows seconds
 
 
+# C0 and C1 control characters (ESC, CSI, BEL…) and DEL: never sent to a terminal
+_CONTROLS = {code: "\ufffd" for code in (*range(0x00, 0x20), *range(0x7f, 0xa0))}
+_CONTROLS.update({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+
+
+def safe_text(text: str) -> str:
+    """Stored text as it may reach a screen: control characters shown as �, line breaks
+    and tabs as spaces (an escape sequence in a tenant name must not drive a terminal)."""
+    return text.translate(_CONTROLS)
+
+
 def tier_label(tier: str) -> str:
     return t(f"tier.{tier}")
 

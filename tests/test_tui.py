@@ -127,7 +127,7 @@ async def test_row_turns_near_then_breached_and_alerts_once(desk, db_url, tenant
     app = make_app(desk, db_url)
     notes = []
     async with app.run_test(size=SIZE) as pilot:
-        app.notify = lambda message, **kw: notes.append(message)
+        app.say = lambda message, *a, **kw: notes.append(message)
         await app.tick()
         assert app.model.status[ticket.id] == "ok"
         clock.advance(minutes=4, seconds=1)  # last 20 % of a 5-minute target
@@ -154,7 +154,7 @@ async def test_new_extra_urgent_alerts_the_desk(desk, db_url, tenants):
     app = make_app(desk, db_url)
     notes = []
     async with app.run_test(size=SIZE):
-        app.notify = lambda message, **kw: notes.append(message)
+        app.say = lambda message, *a, **kw: notes.append(message)
         await app.tick()
         ticket = open_ticket(desk, NewTicket(service="salesperson", location="8F lobby"))
         await app.tick()
@@ -168,6 +168,8 @@ async def test_steps_by_key_with_reason(desk, db_url, tenants):
     async with app.run_test(size=SIZE) as pilot:
         await app.tick()
         await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")  # nobody on file yet: engineering, nobody named
         await app.tick()
         await pilot.pause()
         assert app.model.rows[ticket.id].state == "dispatched"
@@ -259,7 +261,7 @@ async def test_routine_steps_raise_no_alerts(desk, db_url, tenants, clock):
     app = make_app(desk, db_url)
     notes = []
     async with app.run_test(size=SIZE):
-        app.notify = lambda message, **kw: notes.append(message)
+        app.say = lambda message, *a, **kw: notes.append(message)
         await app.tick()
         step(desk, known.id, "dispatch")
         await app.tick()

@@ -13,16 +13,18 @@ from textual.widgets import Static
 from ..i18n import t
 from ..queue import QueueUpdate
 from ..services import DeskError
-from ..models.records import OPEN_STATES
-from ..services.tickets import TRANSITIONS, find_ticket, history, target_rows
-from ..views import service_name, state_label, tier_label
+from ..services.tickets import find_ticket, history, target_rows
+from ..views import safe_text, service_name, state_label, tier_label
 from ..widgets.key_bar import KeyBar
+from ..widgets.status_line import StatusLine
 from . import localise_bindings
-from .queue import run_step
+from .queue import offered, run_step
 
 
 # the key that takes the step meeting a target, so the desk knows what "done" means
-STEP_KEY = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c"}
+STEP_KEY = {"dispatch": ("d", "dispatch"), "arrive": ("a", "arrive"),
+            "resolve": ("r", "resolve"), "answer": ("c", "answer"),
+            "reply": ("t", "reply"), "written_reply": ("w", "reply_written")}
 
 
 class TicketDetailScreen(Screen):
@@ -31,12 +33,14 @@ class TicketDetailScreen(Screen):
         Binding("d", "step('dispatch')", "key.dispatch"),
         Binding("a", "step('arrive')", "key.arrive"),
         Binding("r", "step('resolve')", "key.resolve"),
+        Binding("t", "reply(False)", "key.reply"),
+        Binding("w", "reply(True)", "key.reply_written"),
         Binding("c", "step('answer')", "key.answer"),
-        Binding("h", "step('hold')", "key.hold"),
         Binding("u", "step('resume')", "key.resume"),
-        Binding("x", "step('cancel')", "key.cancel"),
         Binding("o", "step('reopen')", "key.reopen"),
-        Binding("m", "step('move_up')", "key.move_up"),
+        Binding("h", "step('hold')", "key.hold"),
+        Binding("x", "step('cancel')", "key.cancel"),
+        Binding("m", "move_up", "key.move_up"),
     ]
 
     def __init__(self, ticket_id: int) -> None:
@@ -50,21 +54,19 @@ class TicketDetailScreen(Screen):
             yield Static("", id="detail-head", markup=False)
             yield Static("", id="detail-targets", markup=False)
             yield Static("", id="detail-events", markup=False)
+        yield StatusLine()
         yield KeyBar()
 
     state: str | None = None
+    ticket = None
 
     def on_mount(self) -> None:
         self.reload()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer only the steps this ticket can take now."""
-        if action == "step" and parameters and self.state is not None:
-            if not self.app.desk.allowed(f"ticket.{parameters[0]}"):
-                return False
-            if parameters[0] == "move_up":
-                return self.state in OPEN_STATES
-            return self.state in TRANSITIONS[parameters[0]][0]
+        if action in ("step", "reply", "move_up"):
+            return offered(self.app.desk, self.ticket, action, parameters)
         return True
 
     def queue_updated(self, update: QueueUpdate) -> None:
@@ -79,6 +81,7 @@ class TicketDetailScreen(Screen):
             self.query_one("#detail-head", Static).update(exc.message())
             return
         self.version = ticket.version
+        self.ticket = ticket
         if self.state != ticket.state:
             self.state = ticket.state
             self.refresh_bindings()
@@ -95,10 +98,14 @@ class TicketDetailScreen(Screen):
                     f"{state_label(ticket.state)}\n")
         place = " ".join(p for p in ((ticket.tenant.name if ticket.tenant_id else ""),
                                      ticket.location) if p)
-        head.append(f"{t('detail.place')}: {place or '—'}\n")
+        head.append(f"{t('detail.place')}: {safe_text(place) or '—'}\n")
         people = self.app.model.staff_names()
         head.append(t("detail.opened", at=when(ticket.opened_at),
-                      who=people.get(ticket.opened_by, ticket.opened_by)) + "\n")
+                      who=safe_text(people.get(ticket.opened_by, ticket.opened_by))) + "\n")
+        if ticket.assigned_to:
+            head.append(safe_text(t("detail.assigned", who=people.get(ticket.assigned_to,
+                                                                       ticket.assigned_to),
+                                    login=ticket.assigned_to)) + "\n")
         facts = []
         if ticket.agreed_at:
             facts.append(f"{t('form.agreed')}: {when(ticket.agreed_at)}")
@@ -113,7 +120,7 @@ class TicketDetailScreen(Screen):
         if facts:
             head.append("  ·  ".join(facts) + "\n")
         if ticket.note:
-            head.append(f"{t('detail.note')}: {ticket.note}\n")
+            head.append(f"{t('detail.note')}: {safe_text(ticket.note)}\n")
         self.query_one("#detail-head", Static).update(head)
 
         targets = Table(title=t("detail.targets"), title_justify="left", expand=True,
@@ -122,10 +129,14 @@ class TicketDetailScreen(Screen):
             targets.add_column(title)
         for target, state in target_rows(ticket, now, self.app.profile.rules()):
             mark = "!" if state == "breached" else ""
+            label = t(f"target_state.{state}")
+            if not ticket.is_open and target.met_at is None and state != "breached":
+                label = t("target_state.closed_unmet")
+            key, step_name = STEP_KEY.get(target.met_by, ("", target.met_by))
             targets.add_row(t(f"target.{target.name}"),
                             when(target.due_at) + ("*" if target.provisional else ""),
-                            when(target.met_at), f"{t(f'target_state.{state}')} {mark}",
-                            f"{STEP_KEY[target.met_by]} {t(f'action.{target.met_by}')}")
+                            when(target.met_at), f"{label} {mark}",
+                            f"{key} {t(f'action.{step_name}')}")
         self.query_one("#detail-targets", Static).update(targets)
 
         events = Table(title=t("detail.timeline"), title_justify="left", expand=True,
@@ -133,9 +144,11 @@ class TicketDetailScreen(Screen):
         for _ in range(4):
             events.add_column("")
         for event in history(ticket):
-            events.add_row(when(event.at), people.get(event.actor, event.actor),
-                           t(f"action.{event.action}"),
-                           Text(event.reason or ""))
+            what = t(f"action.{event.action}")
+            if event.to_login:
+                what += " → " + people.get(event.to_login, event.to_login)
+            events.add_row(when(event.at), Text(safe_text(people.get(event.actor, event.actor))),
+                           Text(safe_text(what)), Text(safe_text(event.reason or "")))
         self.query_one("#detail-events", Static).update(events)
 
     def action_back(self) -> None:
@@ -143,3 +156,10 @@ class TicketDetailScreen(Screen):
 
     def action_step(self, action: str) -> None:
         run_step(self.app, self.ticket_id, action, self.version, done=self.reload)
+
+    def action_reply(self, written: bool) -> None:
+        run_step(self.app, self.ticket_id, "reply_written" if written else "reply",
+                 self.version, done=self.reload)
+
+    def action_move_up(self) -> None:
+        run_step(self.app, self.ticket_id, "move_up", self.version, done=self.reload)

@@ -13,52 +13,62 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from ..calendar import official_year_known
 from ..db import describe
 from ..i18n import language, t
 from ..queue import QueueUpdate
 from ..services import DeskError
-from ..services.tickets import REASON_REQUIRED, TRANSITIONS, move_up, step
+from ..services.tickets import MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, move_up, step
 from ..views import service_name
 from ..widgets.queue_table import QueueTable
 from ..widgets.clock import Clock
 from ..widgets.key_bar import KeyBar
+from ..widgets.status_line import StatusLine
 from . import localise_bindings
 
-STEP_KEYS = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c", "hold": "h",
-             "resume": "u", "cancel": "x", "reopen": "o"}
+# The roles whose queue opens on their own department's work (the engineering office).
+DEPARTMENT_OF_ROLE = {"engineering": "engineering", "security": "security"}
 
 
 class QueueScreen(Screen):
+    # In the order the key bar offers them when the width runs out: the steps the
+    # selected ticket can take first, then opening it, then the rest.
     BINDINGS = [
-        Binding("n", "new_ticket", "key.new"),
-        Binding("enter", "detail", "key.detail", show=False),
         Binding("d", "step('dispatch')", "key.dispatch"),
         Binding("a", "step('arrive')", "key.arrive"),
         Binding("r", "step('resolve')", "key.resolve"),
+        Binding("t", "reply(False)", "key.reply"),
+        Binding("w", "reply(True)", "key.reply_written"),
         Binding("c", "step('answer')", "key.answer"),
-        Binding("h", "step('hold')", "key.hold", show=False),
         Binding("u", "step('resume')", "key.resume"),
-        Binding("x", "step('cancel')", "key.cancel", show=False),
         Binding("o", "step('reopen')", "key.reopen"),
-        Binding("m", "move_up", "key.move_up", show=False),
-        Binding("slash", "filter", "key.filter"),
+        Binding("enter", "detail", "key.detail", key_display="⏎"),
+        Binding("n", "new_ticket", "key.new"),
+        Binding("slash", "filter", "key.filter", key_display="/"),
+        Binding("v", "toggle_scope", "key.scope"),
+        Binding("h", "step('hold')", "key.hold"),
+        Binding("x", "step('cancel')", "key.cancel"),
+        Binding("m", "move_up", "key.move_up"),
         Binding("escape", "clear_filter", "key.back", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="queue-screen")
         localise_bindings(self)
+        # set before mount: the first tick may reach the screen before it is mounted
+        self._counts: dict | None = None
+        self._day = None
+        self._where = None
+        self._offered: tuple | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
             yield Static("", id="title", markup=False)
             yield Static("", id="where", markup=False)
             yield Clock(id="clock")
-        yield Static("", id="banner", markup=False)
         yield Static("", id="colheader", markup=False)
         yield QueueTable(id="queue")
         yield Input(placeholder=t("filter.placeholder"), id="filter")
+        yield StatusLine(id="status")
         yield KeyBar()
 
     @property
@@ -67,13 +77,15 @@ class QueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
-        self._counts = None
-        self._day = None
-        self._where = None
         self._clock = self.query_one(Clock)
         self._table = self.table
+        self._status = self.query_one(StatusLine)
         self._db_name = describe(self.app.settings.database_url)
+        self._department = DEPARTMENT_OF_ROLE.get(self.app.desk.role)
+        self._table.set_department(self._department)
         self._second()
+        self._title()
+        self.call_after_refresh(self._title)  # once the title knows its width
         self._colheader()
         self.set_interval(1.0, self._second, name="second")
         # paused while nothing is near breach: an idle desk wakes once a second, not three times
@@ -84,6 +96,8 @@ class QueueScreen(Screen):
 
     # -- the live parts ----------------------------------------------------------------
     def queue_updated(self, update: QueueUpdate) -> None:
+        if not self.is_mounted:  # on_mount applies the latest update itself
+            return
         table = self.table
         table.people = self.app.model.staff_names() or table.people
         table.apply(update)
@@ -92,6 +106,7 @@ class QueueScreen(Screen):
         if counts != self._counts:
             self._counts = counts
             self._title()
+            self._provisional_note()
             if counts.get("near"):
                 self._flash_timer.resume()
         if update.order_changed:
@@ -114,6 +129,8 @@ class QueueScreen(Screen):
         summary = t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
                     n=counts["normal"], late=counts["breached"])
         title = t("app.title", building=self.app.profile.name(language()))
+        if self.is_mounted and self._table.department:
+            title = t("header.scope", department=t(f"department.{self._table.department}"))
         box = self.query_one("#title", Static)
         text = Text(no_wrap=True, overflow="ellipsis")
         # the counts are what the manager glances at: the building's name gives way first
@@ -137,23 +154,32 @@ class QueueScreen(Screen):
         # queue's scrollbar every second: 2,800 B/s through a pty, bench_terminal.py.)
         self._clock.show(local.format("HH:mm:ss"))
         where = ("⚠ " if self.app.tick_error else "") + self._db_name
-        if local.date() != self._day or where != self._where:
-            self._day, self._where = local.date(), where
+        bell = "" if self.app.bell_enabled else t("header.bell_off") + "  "
+        if local.date() != self._day or (bell + where) != self._where:
+            self._day, self._where = local.date(), bell + where
             day = local.format("MM-DD ddd", locale="zh" if language() == "zh" else "en")
-            self.query_one("#where", Static).update(f"{where}  {day}")
-            self._banner(local)
+            self.query_one("#where", Static).update(f"{bell}{where}  {day}")
             self._set_day(local)
+            self._provisional_note()
         self._table.tick_display(now.timestamp())
 
-    def _banner(self, local) -> None:
-        banner = self.query_one("#banner", Static)
-        year = local.year + 1 if local.month >= 11 else local.year
-        missing = not official_year_known(year)
-        text = t("header.provisional", year=year) if missing else ""
-        if banner.display != bool(text):
-            banner.display = bool(text)
-        if text and str(banner.content) != text:
-            banner.update(text)
+    def bell_changed(self) -> None:
+        self._second()
+
+    def _provisional_note(self) -> None:
+        """What the status line says while no message is live: which part of the queue
+        this is (the engineering office's own work), and the guessed-calendar note only
+        while a ticket on the queue has a target computed on a guessed calendar."""
+        if not self.is_mounted or self._day is None:
+            return
+        notes = []
+        if self._table.department:
+            notes.append(t("status.scope",
+                           department=t(f"department.{self._table.department}")))
+        if (self._counts or {}).get("provisional"):
+            year = self._day.year + (1 if self._day.month >= 11 else 0)
+            notes.append(t("header.provisional", year=year))
+        self._status.set_idle(" · ".join(notes))
 
     def _flash(self) -> None:
         table = self.table
@@ -164,25 +190,22 @@ class QueueScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Offer (and show in the footer) only the steps the selected ticket can take."""
-        if action == "step" and parameters:
-            row = self.table.cursor_row if self.is_mounted else None
-            return (row is not None and row.state in TRANSITIONS[parameters[0]][0]
-                    and self.app.desk.allowed(f"ticket.{parameters[0]}"))
-        if action in ("new_ticket", "move_up"):
-            return self.app.desk.allowed(f"ticket.{'open' if action == 'new_ticket' else 'move_up'}")
-        return True
+        """Offer (and show in the key bar) only what the selected ticket can take and
+        the user's role may do."""
+        return offered(self.app.desk, self.table.cursor_row if self.is_mounted else None,
+                       action, parameters, department=self._scope_role())
+
+    def _scope_role(self) -> bool:
+        return self.app.desk.role in DEPARTMENT_OF_ROLE
 
     def on_queue_table_cursor_moved(self, _message) -> None:
         self._offer_steps_for(self.table.cursor_row)
 
-    _offered_state: str | None = None
-
     def _offer_steps_for(self, row) -> None:
-        """Re-check the offered steps only when the selected ticket's state differs."""
-        state = row.state if row is not None else None
-        if state != self._offered_state:
-            self._offered_state = state
+        """Re-check the offered steps only when what decides them differs."""
+        key = None if row is None else (row.state, row.written)
+        if key != self._offered:
+            self._offered = key
             self.refresh_bindings()
 
     def on_queue_table_selected(self, message: QueueTable.Selected) -> None:
@@ -203,7 +226,7 @@ class QueueScreen(Screen):
 
         def opened(ticket_id: int | None) -> None:
             if ticket_id is not None:
-                self.app.notify(t("toast.opened", id=ticket_id), timeout=3)
+                self.app.say(t("toast.opened", id=ticket_id))
                 self.table.follow(ticket_id)
                 self.app.request_tick()
 
@@ -214,10 +237,23 @@ class QueueScreen(Screen):
         if row is not None:
             run_step(self.app, row.id, action, row.version)
 
+    def action_reply(self, written: bool) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            run_step(self.app, row.id, "reply_written" if written else "reply", row.version)
+
     def action_move_up(self) -> None:
         row = self.table.cursor_row
         if row is not None:
             run_step(self.app, row.id, "move_up", row.version)
+
+    def action_toggle_scope(self) -> None:
+        """The engineering office: its own department's work, or the whole queue."""
+        department = DEPARTMENT_OF_ROLE.get(self.app.desk.role)
+        self._table.set_department(None if self._table.department else department)
+        self._title()
+        self._provisional_note()
+        self._colheader()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -243,32 +279,85 @@ class QueueScreen(Screen):
             self.table.focus()
 
 
+def offered(desk, row, action: str, parameters: tuple, *, department: bool = False) -> bool:
+    """Whether a key is offered for the selected ticket ``row`` (a QueueRow or a Ticket):
+    its state allows the step, the role may take it, and it makes sense now."""
+    if action == "step" and parameters:
+        step_name = parameters[0]
+        return (row is not None and row.state in TRANSITIONS[step_name][0]
+                and desk.allowed(f"ticket.{step_name}"))
+    if action == "reply":
+        written = bool(parameters and parameters[0])
+        return (row is not None and row.state in TRANSITIONS["reply"][0]
+                and desk.allowed("ticket.reply") and (not written or bool(row.written))
+                and (written or row.service == "complaint"))
+    if action == "move_up":
+        return (row is not None and row.state in MOVE_UP_STATES
+                and desk.allowed("ticket.move_up"))
+    if action == "new_ticket":
+        return desk.allowed("ticket.open")
+    if action == "detail":
+        return row is not None
+    if action == "toggle_scope":
+        return department
+    return True
+
+
+STEP_NEEDS = {"reply": "reply.prompt", "reply_written": "reply.prompt_written"}
+
+
 def run_step(app, ticket_id: int, action: str, version: int | None, done=None) -> None:
-    """Ask for a reason when one is required, then call the service; report the outcome."""
+    """Ask what the step needs (a reason, who goes, what the tenant was told), then call
+    the service; the outcome goes to the status line."""
     from .reason import ReasonScreen
 
-    def perform(reason: str | None) -> None:
+    def perform(answer: str | None) -> None:
         try:
             if action == "move_up":
-                move_up(app.desk, ticket_id, reason or "", expected_version=version)
+                move_up(app.desk, ticket_id, answer or "", expected_version=version)
+            elif action in STEP_NEEDS:
+                step(app.desk, ticket_id, "reply", note=answer,
+                     written=action == "reply_written", expected_version=version)
+            elif action == "dispatch":
+                step(app.desk, ticket_id, action, to=answer, expected_version=version)
             else:
-                step(app.desk, ticket_id, action, reason=reason, expected_version=version)
+                step(app.desk, ticket_id, action, reason=answer, expected_version=version)
         except DeskError as exc:
-            app.notify(exc.message(), severity="error", markup=False)
+            app.say(exc.message(), "error")
         else:
-            app.notify(t("toast.done", id=ticket_id, action=t(f"action.{action}")), timeout=3)
+            app.say(t("toast.done", id=ticket_id, action=t(f"action.{action}")))
         app.request_tick()
         if done is not None:
             done()
 
-    if action in REASON_REQUIRED:
-        def answered(reason: str | None) -> None:
-            if reason:
-                perform(reason)
+    def answered(answer: str | None) -> None:
+        if answer:
+            perform(answer)
 
+    if action == "dispatch":
+        from .dispatch import DispatchScreen
+
+        try:
+            picker = DispatchScreen(ticket_id)
+        except DeskError as exc:  # the ticket went meanwhile
+            app.say(exc.message(), "error")
+            return
+        app.push_screen(picker, _dispatched(perform))
+    elif action in REASON_REQUIRED:
         app.push_screen(ReasonScreen(t(f"action.{action}"), ticket_id), answered)
+    elif action in STEP_NEEDS:
+        app.push_screen(ReasonScreen(t(f"action.{action}"), ticket_id,
+                                     prompt=t(STEP_NEEDS[action])), answered)
     else:
         perform(None)
+
+
+def _dispatched(perform):
+    """The picker answers a login, "" for the department without a name, None for Esc."""
+    def picked(login: str | None) -> None:
+        if login is not None:
+            perform(login or None)
+    return picked
 
 
 __all__ = ["QueueScreen", "run_step", "service_name"]

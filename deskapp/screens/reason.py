@@ -15,17 +15,18 @@ from . import localise_bindings
 class ReasonScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "key.back")]
 
-    def __init__(self, action_label: str, ticket_id: int) -> None:
+    def __init__(self, action_label: str, ticket_id: int, prompt: str | None = None) -> None:
         super().__init__()
         localise_bindings(self)
         self.action_label = action_label
         self.ticket_id = ticket_id
+        self.prompt = prompt or t("reason.prompt")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box", classes="dialog"):
             yield Static(t("reason.title", action=self.action_label, id=self.ticket_id),
                          classes="dialog-title", markup=False)
-            yield Input(placeholder=t("reason.prompt"), id="reason", max_length=500)
+            yield Input(placeholder=self.prompt, id="reason", max_length=500)
             yield Static("", id="reason-error", classes="error", markup=False)
 
     def on_mount(self) -> None:
@@ -35,7 +36,7 @@ class ReasonScreen(ModalScreen[str | None]):
         text = event.value.strip()
         if not text:
             self.query_one("#reason-error", Static).update(
-                t("error.required", field=t("reason.prompt")))
+                t("error.required", field=self.prompt))
             return
         self.dismiss(text)
 

@@ -32,6 +32,10 @@ def _label(name: str, value: object) -> object:
         return value
     if prefix == "action" and value.startswith("ticket."):
         value = value[len("ticket."):]
+    if prefix == "service":  # the catalogue's own name, as the manager may have edited it
+        from ..views import service_name
+
+        return service_name(value)
     label = t(f"{prefix}.{value}")
     return value if label == f"{prefix}.{value}" else label
 

@@ -84,6 +84,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.index_of: dict[int, int] = {}
         self.people: dict[str, str] = {}  # login -> name, for the "who" column
         self.filter_text = ""
+        self.department: str | None = None  # only this department's work (engineering)
         self.cursor_id: int | None = None
         self.now_ts = 0.0
         self.today_end_ts = 0.0
@@ -123,11 +124,18 @@ class QueueTable(ScrollView, can_focus=True):
         self.filter_text = text.strip().lower()
         self._refilter()
 
+    def set_department(self, department: str | None) -> None:
+        self.department = department
+        self._refilter()
+
     def _refilter(self) -> None:
         needle = self.filter_text
         rows = self.rows
-        if needle:
-            self.order = [i for i in self.all_order if needle in rows[i].search]
+        scope = self.department
+        if needle or scope:
+            self.order = [i for i in self.all_order
+                          if (not needle or needle in rows[i].search)
+                          and (not scope or rows[i].department == scope)]
         else:
             self.order = list(self.all_order)
         self.index_of = {ticket_id: index for index, ticket_id in enumerate(self.order)}
