@@ -59,6 +59,9 @@ class QueueScreen(Screen):
         self._day = None
         self._where = None
         self._offered: tuple | None = None
+        # True from the end of on_mount (Textual's is_mounted turns True a little later:
+        # a tick in between would be lost)
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
@@ -91,12 +94,13 @@ class QueueScreen(Screen):
         # paused while nothing is near breach: an idle desk wakes once a second, not three times
         self._flash_timer = self.set_interval(0.5, self._flash, name="flash", pause=True)
         self.table.focus()
+        self._ready = True
         if self.app.last_update is not None:
             self.queue_updated(self.app.last_update)
 
     # -- the live parts ----------------------------------------------------------------
     def queue_updated(self, update: QueueUpdate) -> None:
-        if not self.is_mounted:  # on_mount applies the latest update itself
+        if not self._ready:  # on_mount applies the latest update itself
             return
         table = self.table
         table.people = self.app.model.staff_names() or table.people
@@ -129,7 +133,7 @@ class QueueScreen(Screen):
         summary = t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
                     n=counts["normal"], late=counts["breached"])
         title = t("app.title", building=self.app.profile.name(language()))
-        if self.is_mounted and self._table.department:
+        if self._ready and self._table.department:
             title = t("header.scope", department=t(f"department.{self._table.department}"))
         box = self.query_one("#title", Static)
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -170,7 +174,7 @@ class QueueScreen(Screen):
         """What the status line says while no message is live: which part of the queue
         this is (the engineering office's own work), and the guessed-calendar note only
         while a ticket on the queue has a target computed on a guessed calendar."""
-        if not self.is_mounted or self._day is None:
+        if not self._ready or self._day is None:
             return
         notes = []
         if self._table.department:
@@ -192,7 +196,7 @@ class QueueScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer (and show in the key bar) only what the selected ticket can take and
         the user's role may do."""
-        return offered(self.app.desk, self.table.cursor_row if self.is_mounted else None,
+        return offered(self.app.desk, self.table.cursor_row if self._ready else None,
                        action, parameters, department=self._scope_role())
 
     def _scope_role(self) -> bool:
