@@ -29,6 +29,9 @@ QueueTable > .queue--urgent { color: $text; }
 """
 
 
+RINGS = frozenset({"extra_urgent", "breached", "assigned"})
+
+
 def _ticket_provider():
     from .screens.commands import TicketProvider
 
@@ -55,7 +58,8 @@ class DeskApp(App):
         self.clock = desk.clock
         self.profile = desk.profile()
         self.model = QueueModel(desk.db, near_percent=self.profile.near_percent,
-                                near_floors=self.profile.near_floors, user=desk.user)
+                                near_floors=self.profile.near_floors, user=desk.user,
+                                answers=desk.allowed("ticket.answer"))
         self.bell_enabled = self.settings.bell
         self.auto_tick = auto_tick
         self.last_update: QueueUpdate | None = None
@@ -128,10 +132,13 @@ class DeskApp(App):
         for alert in update.alerts:
             row = alert.row
             place = " ".join(p for p in (row.location, row.tenant) if p)
+            who = self.model.staff_names().get(row.last_actor, row.last_actor)
             self.say(t(f"alert.{alert.kind}", id=row.id, service=service_name(row.service),
-                       place=place), "alert")
-        if update.alerts and self.bell_enabled:
-            self.bell()  # once per tick, however many alerts it brought
+                       place=place, who=who), "alert")
+        # once per tick, however many alerts it brought; work coming back done is news
+        # for the status line, not a ring
+        if self.bell_enabled and any(a.kind in RINGS for a in update.alerts):
+            self.bell()
 
     def say(self, text: str, kind: str = "info", seconds: float | None = None) -> None:
         """Put a message on every screen's status line: info, error or alert."""

@@ -76,7 +76,10 @@ def load_demo(desk: Desk) -> dict[str, int]:
     if Ticket.select().exists():
         return {"demo_tenants": 0, "demo_tickets": 0}
     for login, name, role in STAFF:
-        Staff.get_or_create(login=login, defaults={"name": name, "role": role})
+        person, made = Staff.get_or_create(login=login, defaults={"name": name, "role": role})
+        if not made and person.name == person.login:  # the manager init made: give a name
+            person.name = name
+            person.save()
     front = Desk(db=desk.db, clock=desk.clock, user="wangfang", role="desk")
     for name, units, contact, phone, rent in TENANTS:
         upsert_tenant(desk, name, units=units, contact=contact, phone=phone,

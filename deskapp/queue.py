@@ -43,6 +43,8 @@ class QueueRow:
     department: str  # whose staff work it (engineering, security, desk)
     counter: bool  # served at the counter: never alerts as new
     written: bool  # a complaint that owes a written reply
+    last_actor: str  # who took the last step
+    cycle: int  # 1, then 2… after each reopen
     opened_ts: float
     due_ts: float | None
     near_ts: float | None
@@ -81,7 +83,9 @@ class QueueRow:
 @dataclass(frozen=True)
 class Alert:
     ticket_id: int
-    kind: str  # "extra_urgent" | "breached" | "assigned" (dispatched to this session's user)
+    # "extra_urgent" | "breached" | "assigned" (dispatched to this session's user)
+    # | "resolved" (someone else finished it: customer service answers the tenant)
+    kind: str
     row: QueueRow
 
 
@@ -115,6 +119,7 @@ class QueueModel:
     near_percent: int = 20
     near_floors: dict[str, float] = field(default_factory=dict)  # per tier (sla.Profile)
     user: str = ""  # this session's login: a work order sent to them alerts them
+    answers: bool = False  # customer service: told when others resolve (有解必答)
     rows: dict[int, QueueRow] = field(default_factory=dict)
     order: tuple[int, ...] = ()
     status: dict[int, str] = field(default_factory=dict)
@@ -138,7 +143,7 @@ class QueueModel:
             Tenant.name, Ticket.location, Ticket.last_actor, Ticket.assigned_to,
             Ticket.opened_at, Ticket.next_due_at, Ticket.next_start_at, Ticket.late,
             Ticket.moved_up_at, Ticket.provisional, Ticket.version, Ticket.is_open,
-            Ticket.change_seq, Ticket.note, Ticket.written)
+            Ticket.change_seq, Ticket.note, Ticket.written, Ticket.cycle)
             .join(Tenant, JOIN.LEFT_OUTER, on=(Ticket.tenant == Tenant.id))
             .where(where))
 
@@ -151,7 +156,7 @@ class QueueModel:
     def _row(self, record: tuple) -> QueueRow:
         (ticket_id, tier, tier_rank, state, service, tenant, location, last_actor,
          assigned_to, opened, due, start, late, moved, provisional, version, _open, _seq,
-         note, written) = record
+         note, written, cycle) = record
         opened_ts = _ts(opened) or 0.0
         due_ts = _ts(due)
         near_ts = None
@@ -161,7 +166,8 @@ class QueueModel:
                                          self.near_floors.get(tier, 0))
         names = self._services.get(service, (service, service))
         department, counter = self._service_facts.get(service, ("desk", False))
-        who = assigned_to or last_actor or ""
+        # nobody is "on" a ticket just accepted; after that, who was sent or who did it
+        who = assigned_to or ("" if state == "accepted" else last_actor or "")
         search = " ".join([f"#{ticket_id}", service, names[0], names[1], tenant or "",
                            location or "", note or "", who,
                            self._staff.get(who, "")]).lower()
@@ -169,7 +175,7 @@ class QueueModel:
             id=ticket_id, tier=tier, tier_rank=tier_rank, state=state, service=service,
             tenant=tenant or "", location=location or "", assignee=who,
             assigned_to=assigned_to or "", department=department, counter=bool(counter),
-            written=bool(written),
+            written=bool(written), last_actor=last_actor or "", cycle=cycle,
             opened_ts=opened_ts, due_ts=due_ts, near_ts=near_ts, late=bool(late),
             moved_up_ts=_ts(moved), provisional=bool(provisional), version=version,
             search=search)
@@ -323,6 +329,10 @@ class QueueModel:
                 events.append(("extra_urgent", None))
             if self.user and row.assigned_to == self.user and row.state == "dispatched":
                 events.append(("assigned", self.user))
+            # a work order coming back done (not a colleague's umbrella loan)
+            if (self.answers and row.state == "resolved" and row.assigned_to
+                    and row.last_actor != self.user):
+                events.append(("resolved", row.cycle))
             if self.status.get(ticket_id) == "breached":
                 live = row.due_ts is not None and now_ts >= row.due_ts
                 if live:

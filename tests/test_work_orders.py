@@ -339,3 +339,20 @@ def test_ticket_list_costs_the_same_queries_for_3_or_30_tickets(desk, db):
     documents = tickets_json(desk)
     assert len(documents) == 30 and all(len(d["targets"]) == 2 for d in documents)
     assert [d["position"] for d in documents] == list(range(1, 31))
+
+
+def test_customer_service_hears_when_someone_else_resolves(desk, db, crew, clock):
+    ticket = repair(desk, tier="normal")
+    svc.step(desk, ticket.id, "dispatch", to="ligong")
+    front = QueueModel(db, user="wangfang", answers=True)
+    front.tick(clock.now())
+    engineering = as_role(desk, "engineering", "ligong")
+    svc.step(engineering, ticket.id, "arrive")
+    assert front.tick(clock.now()).alerts == ()
+    svc.step(engineering, ticket.id, "resolve")
+    assert [(a.ticket_id, a.kind) for a in front.tick(clock.now()).alerts] == [
+        (ticket.id, "resolved")]
+    svc.step(desk, ticket.id, "reopen", reason="still leaking")
+    front.tick(clock.now())
+    svc.step(desk, ticket.id, "resolve")       # the desk itself: no news to itself
+    assert front.tick(clock.now()).alerts == ()

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "dispatch.hint": "↑↓ choose · Enter send · Esc back",
     "status.more": "  (+{n} more)",
     "alert.assigned": "Work order #{id} sent to you: {service} {place}",
+    "alert.resolved": "#{id} resolved by {who}: answer the tenant (c) — {service} {place}",
     "help.reply": "reply to the tenant: what they were told (complaints: the 1-hour reply)",
     "help.reply_written": "the written reply of a complaint (3 working days)",
     "help.scope": "engineering/security: my department's work / the whole queue",

@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "dispatch.hint": "↑↓ 选择 · 回车 派出 · Esc 返回",
     "status.more": "  （另有 {n} 条）",
     "alert.assigned": "工单 #{id} 派给了你：{service} {place}",
+    "alert.resolved": "#{id} {who} 已处理完成，请答复租户（c）：{service} {place}",
     "help.reply": "答复租户：记录告知内容（投诉须 1 小时内答复）",
     "help.reply_written": "投诉的书面答复（3 个工作日内）",
     "help.scope": "工程/保安：本部门工作 / 全部队列",

@@ -250,7 +250,7 @@ class QueueTable(ScrollView, can_focus=True):
             "service": (service, style),
             "place": (place, style),
             "step": (state_label(row.state), style),
-            "who": (self.people.get(row.assignee, row.assignee), style),
+            "who": (self.people.get(row.assignee, row.assignee) or "—", style),
         }
         segments = []
         for column in self._columns:
