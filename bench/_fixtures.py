@@ -34,7 +34,8 @@ from deskapp.clock import FrozenClock  # noqa: E402
 from deskapp.db import ensure_schema, open_database  # noqa: E402
 from deskapp.models import (  # noqa: E402
     Audit, Staff, Target, Tenant, Ticket, TicketEvent, database, to_micros)
-from deskapp.sla import SEED_CATALOGUE, STEP_ORDER, TIER_RANK, Profile, plan_targets  # noqa: E402
+from deskapp.sla import (  # noqa: E402
+    SEED_CATALOGUE, STEP_ORDER, TIER_RANK, Profile, meets, plan_targets)
 
 TZ = "Asia/Shanghai"
 # The tick benchmarks run at a fixed building time (a working Thursday afternoon, as in
@@ -125,21 +126,22 @@ class Builder:
     def ticket(self, *, service: str, tier: str, opened: int, planned: list[tuple],
                steps: list[tuple] = (), tenant_id: int | None = None, location: str = "",
                note: str = "", people: int = 1, scope: str | None = None) -> dict:
-        """``planned``: (name, met_by, start_us, due_us | None, provisional);
+        """``planned``: (name, met_by, start_us, due_us | None, provisional[, clock]);
         ``steps``: (action, at_us, reason). Mirrors open_ticket/step/_summarise."""
         ticket_id = self.next_ticket
         self.next_ticket += 1
         targets = []
-        for name, met_by, start, due, provisional in planned:
+        for name, met_by, start, due, provisional, *clock in planned:
             targets.append(dict(id=self.next_target, ticket=ticket_id, cycle=1, name=name,
                                 met_by=met_by, start_at=start, due_at=due, met_at=None,
-                                paused_at=None, paused_seconds=0, provisional=provisional))
+                                paused_at=None, paused_seconds=0, provisional=provisional,
+                                clock=clock[0] if clock else "wall"))
             self.next_target += 1
         t = dict(id=ticket_id, service=service, tier=tier, tier_rank=TIER_RANK[tier],
                  state="accepted", resume_state=None, is_open=True, tenant=tenant_id,
                  location=location, people=people, scope=scope, written=False,
                  agreed_at=None, note=note, opened_at=opened, opened_by=ACTOR,
-                 assignee=ACTOR, cycle=1, late=False, provisional=False, moved_up_at=None,
+                 last_actor=ACTOR, cycle=1, late=False, provisional=False, moved_up_at=None,
                  closed_at=None, version=1)
         events = self.buffers[EVENT.name]
         events.append(EVENT.row(dict(id=self.next_event, ticket=ticket_id, at=opened,
@@ -152,7 +154,7 @@ class Builder:
             before = t["state"]
             if action in STEP_ORDER:
                 for target in targets:
-                    if target["met_at"] is None and STEP_ORDER[target["met_by"]] <= STEP_ORDER[action]:
+                    if target["met_at"] is None and meets(action, target["met_by"]):
                         target["met_at"] = moment
                 t["state"] = {"dispatch": "dispatched", "arrive": "on_site",
                               "resolve": "resolved", "answer": "closed"}[action]
@@ -178,7 +180,7 @@ class Builder:
                 t.update(state="cancelled", is_open=False, closed_at=moment, moved_up_at=None)
             else:
                 raise ValueError(action)
-            t["assignee"] = ACTOR
+            t["last_actor"] = ACTOR
             t["version"] += 1
             events.append(EVENT.row(dict(id=self.next_event, ticket=ticket_id, at=moment,
                                          actor=ACTOR, action=action, from_state=before,
@@ -220,7 +222,8 @@ def plan(service: str, tier: str, opened_us: int, people: int = 1,
     for p in plan_targets(rule, tier=tier, opened_at=opened, calendar=_CALENDAR,
                           profile=_PROFILE, people=people, scope=scope):
         out.append((p.name, p.met_by, micros(p.start_at),
-                    micros(p.due_at) if p.due_at is not None else None, p.provisional))
+                    micros(p.due_at) if p.due_at is not None else None, p.provisional,
+                    p.clock))
     return out
 
 
