@@ -1,0 +1,83 @@
+"""The new-ticket form, the reason dialog and the palette, as the desk uses them."""
+
+from __future__ import annotations
+
+import pytest
+
+from deskapp.services.tenants import upsert_tenant
+from deskapp.services.tickets import NewTicket, open_ticket, step
+from deskapp.widgets.queue_table import QueueTable
+from tests.test_tui import SIZE, make_app
+
+
+@pytest.fixture
+def tenants(desk):
+    upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    upsert_tenant(desk, "Acme Trading", units=["8F-805"])
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text: glyphs only, no colours (as under NO_COLOR)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=SIZE[0], height=SIZE[1], file=io.StringIO(), record=True,
+                      color_system=None, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+async def open_palette_and_pick(app, pilot, query: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    for _ in range(30):  # the palette searches in the background
+        await pilot.pause(0.05)
+        if app.screen.query("CommandList Option") or app.screen.query_one(
+                "CommandList").option_count:
+            break
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+# -- the palette ---------------------------------------------------------------------------
+async def test_palette_shows_markup_in_names_and_places_literally(desk, db_url):
+    upsert_tenant(desk, "[link=http://evil]Evil[/link] Ltd [/red]", units=["3F-301"])
+    ticket = open_ticket(desk, NewTicket(service="repair", tier="normal",
+                                         tenant="[link=http://evil]Evil[/link] Ltd [/red]",
+                                         location="[b]3F[/b] [/red]"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"evil")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.screen.query_one("CommandList").option_count:
+                break
+        shown = screen_text(app)
+        assert f"#{ticket.id}" in shown
+        assert "[link=http://evil]Evil[/link] Ltd [/red]" in shown
+        assert "[b]3F[/b] [/red]" in shown
+
+
+async def test_palette_pick_puts_the_queue_cursor_on_the_ticket(desk, db_url, tenants):
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    open_ticket(desk, NewTicket(service="umbrella", tenant="Acme Trading"))
+    wanted = open_ticket(desk, NewTicket(service="mail", tenant="星辰科技",
+                                         location="12F-1201"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        assert table.cursor_id != wanted.id
+        await open_palette_and_pick(app, pilot, str(wanted.id))
+        assert app.screen.__class__.__name__ == "TicketDetailScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+        assert table.cursor_id == wanted.id
+        assert "▶" in table.render_line(table.order.index(wanted.id)).text
