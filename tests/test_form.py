@@ -81,3 +81,25 @@ async def test_palette_pick_puts_the_queue_cursor_on_the_ticket(desk, db_url, te
         assert app.screen.id == "queue-screen"
         assert table.cursor_id == wanted.id
         assert "▶" in table.render_line(table.order.index(wanted.id)).text
+
+
+# -- check boxes -----------------------------------------------------------------------------
+async def test_written_reply_box_reads_ticked_or_not_without_colour(desk, db_url, tenants,
+                                                                     monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#service").value = "complaint"
+        await pilot.pause()
+        line = next(l for l in screen_text(app).splitlines() if "Written reply" in l)
+        assert "[ ]" in line and "[x]" not in line
+        form.query_one("#written").focus()
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert form.query_one("#written").value is True
+        line = next(l for l in screen_text(app).splitlines() if "Written reply" in l)
+        assert "[x]" in line and "[ ]" not in line

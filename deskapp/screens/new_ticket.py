@@ -17,6 +17,7 @@ from ..services.tenants import tenant_names
 from ..services.tickets import NewTicket, check_new_ticket, open_ticket, services
 from ..sla import TIERS
 from ..timeparse import parse_desk_time
+from ..widgets.check_box import CheckBox
 from . import localise_bindings
 
 
@@ -93,7 +94,7 @@ class NewTicketScreen(ModalScreen[int | None]):
             yield from self._field("scope", t("form.scope"), Select(
                 [(t("scope.simple"), "simple"), (t("scope.systems"), "systems")],
                 value="simple", allow_blank=False, id="scope"))
-            yield from self._field("written", t("form.written"), Checkbox(id="written"))
+            yield from self._field("written", t("form.written"), CheckBox(id="written"))
             yield from self._field("note", t("form.note"), Input(id="note"))
             yield Static("", id="preview", markup=False)
             yield Static("", id="form-error", classes="error", markup=False)
