@@ -103,3 +103,53 @@ async def test_written_reply_box_reads_ticked_or_not_without_colour(desk, db_url
         assert form.query_one("#written").value is True
         line = next(l for l in screen_text(app).splitlines() if "Written reply" in l)
         assert "[x]" in line and "[ ]" not in line
+
+
+# -- Esc on typed work -----------------------------------------------------------------------
+async def test_esc_on_a_filled_form_asks_before_discarding(desk, db_url, tenants):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("escape")  # untouched: closes at once
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"mail", "escape")
+        await pilot.pause()
+        assert "Discard what you typed?" in screen_text(app)
+        await pilot.press("escape")  # keep editing: nothing lost
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "NewTicketScreen"
+        assert app.screen.query_one("#service").value.startswith("mail")
+        await pilot.press("escape", "enter")  # discard
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+
+
+async def test_esc_on_a_typed_reason_asks_first(desk, db_url, tenants):
+    from deskapp import i18n
+
+    i18n.set_language("zh")
+    ticket = open_ticket(desk, NewTicket(service="repair", tier="urgent", tenant="星辰科技"))
+    step(desk, ticket.id, "dispatch")
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("escape")  # nothing typed: closes at once
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+        await pilot.press("h", *"parts", "escape")
+        await pilot.pause()
+        assert "放弃已填写的内容" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#reason").value == "parts"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+        assert app.model.rows[ticket.id].state == "dispatched"

@@ -19,6 +19,7 @@ from ..sla import TIERS
 from ..timeparse import parse_desk_time
 from ..widgets.check_box import CheckBox
 from . import localise_bindings
+from .confirm import dismiss_unless_kept
 
 
 def service_choice(row: Service) -> str:
@@ -111,6 +112,7 @@ class NewTicketScreen(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self._ready = True
         self._show_fields(None)
+        self._untouched = self._typed()
         self.query_one("#service", Input).focus()
         self._preview()
 
@@ -205,5 +207,10 @@ class NewTicketScreen(ModalScreen[int | None]):
             return
         self.dismiss(ticket.id)
 
+    def _typed(self) -> tuple:
+        """Every value the desk can change in the form, to tell an untouched one."""
+        return tuple(widget.value for widget in self.query("#form Input, #form Select, "
+                                                           "#form Checkbox"))
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_unless_kept(self, typed=self._typed() != self._untouched)
