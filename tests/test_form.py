@@ -153,3 +153,68 @@ async def test_esc_on_a_typed_reason_asks_first(desk, db_url, tenants):
         await pilot.pause()
         assert app.screen.id == "queue-screen"
         assert app.model.rows[ticket.id].state == "dispatched"
+
+
+# -- keys typed ahead ------------------------------------------------------------------------
+def burst(app, *keys: str) -> None:
+    """Keys as one read over a slow SSH link brings them: all at once, no pause between
+    (Pilot.press waits for the app to go idle after every key, which hides the bug)."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot) -> None:
+    for _ in range(5):
+        await pilot.pause(0.02)
+
+
+@pytest.mark.parametrize("keys", [
+    ("n", *"mail", "tab", *"星辰", "tab", *"12F"),              # straight from the queue
+    ("n", *"mail", "enter", *"星辰", "enter", *"12F"),
+    ("n", *"repair", "tab", "tab", *"星辰", "tab", *"12F"),     # repair shows the tier
+])
+async def test_keys_typed_ahead_land_in_the_field_focused_when_each_is_handled(
+        desk, db_url, tenants, keys):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        burst(app, *keys)
+        await settle(pilot)
+        form = app.screen
+        assert form.__class__.__name__ == "NewTicketScreen"
+        typed = "".join(keys[1:keys.index(next(k for k in keys if len(k) > 1))])
+        assert form.query_one("#service").value.split()[0] == typed
+        assert form.query_one("#tenant").value == "星辰"
+        assert form.query_one("#location").value == "12F"
+        assert form.focused.id == "location"
+
+
+async def test_a_burst_into_the_open_form_moves_on_at_each_tab(desk, db_url, tenants):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        # service, tier, tenant, place, agreed time, written reply, note
+        burst(app, *"complaint", "tab", "tab", *"Acme", "tab", *"8F", "tab", "tab", "space",
+              "tab", *"noisy")
+        await settle(pilot)
+        form = app.screen
+        assert [form.query_one(f"#{name}").value for name in ("tenant", "location", "note")] \
+            == ["Acme", "8F", "noisy"]
+        assert form.query_one("#written").value is True
+
+
+async def test_n_typed_into_the_filter_is_text_not_a_new_ticket(desk, db_url, tenants):
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.press("slash", *"nothing")
+        await pilot.pause()
+        assert app.screen.id == "queue-screen"
+        assert app.screen.query_one("#filter").value == "nothing"

@@ -6,9 +6,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ..i18n import language, t
 from ..models import Service
@@ -20,6 +19,7 @@ from ..timeparse import parse_desk_time
 from ..widgets.check_box import CheckBox
 from . import localise_bindings
 from .confirm import dismiss_unless_kept
+from .typeahead import TypeAhead, TypeAheadScreen
 
 
 def service_choice(row: Service) -> str:
@@ -60,7 +60,22 @@ def match_tenant(text: str, names: list[str]) -> str | None:
     return text.strip()  # unknown: the service says so, in words
 
 
-class NewTicketScreen(ModalScreen[int | None]):
+class FormInput(TypeAhead, Input):
+    async def action_submit(self) -> None:
+        # at once, not through an Input.Submitted message: keys typed after Enter go to
+        # the next field (see typeahead.py)
+        self.screen.submitted(self)
+
+
+class FormSelect(TypeAhead, Select):
+    pass
+
+
+class FormCheckBox(TypeAhead, CheckBox):
+    pass
+
+
+class NewTicketScreen(TypeAheadScreen):
     BINDINGS = [
         Binding("escape", "cancel", "key.back"),
         Binding("ctrl+s", "save", "key.save"),
@@ -76,27 +91,27 @@ class NewTicketScreen(ModalScreen[int | None]):
         names = self.tenants
         choices = [service_choice(r) for r in self.rows]
         choices += [r.name_zh for r in self.rows] + [r.name_en for r in self.rows]
-        with VerticalScroll(id="form", classes="dialog"):
+        with VerticalScroll(id="form", classes="dialog", can_focus=False):
             yield Static(t("form.title"), classes="dialog-title", markup=False)
-            yield from self._field("service", t("form.service"), Input(
+            yield from self._field("service", t("form.service"), FormInput(
                 placeholder=t("form.service_hint"), id="service",
                 suggester=SuggestFromList(choices, case_sensitive=False)))
-            yield from self._field("tier", t("form.tier"), Select(
+            yield from self._field("tier", t("form.tier"), FormSelect(
                 [(t(f"tier_long.{tier}"), tier) for tier in TIERS], value="normal",
                 allow_blank=False, id="tier"))
-            yield from self._field("tenant", t("form.tenant"), Input(
+            yield from self._field("tenant", t("form.tenant"), FormInput(
                 placeholder=t("form.tenant_hint"), id="tenant",
                 suggester=SuggestFromList(names, case_sensitive=False)))
-            yield from self._field("location", t("form.location"), Input(id="location"))
+            yield from self._field("location", t("form.location"), FormInput(id="location"))
             yield from self._field("people", t("form.people"),
-                                   Input(value="1", type="integer", id="people"))
+                                   FormInput(value="1", type="integer", id="people"))
             yield from self._field("agreed", t("form.agreed"),
-                                   Input(placeholder=t("form.agreed_hint"), id="agreed"))
-            yield from self._field("scope", t("form.scope"), Select(
+                                   FormInput(placeholder=t("form.agreed_hint"), id="agreed"))
+            yield from self._field("scope", t("form.scope"), FormSelect(
                 [(t("scope.simple"), "simple"), (t("scope.systems"), "systems")],
                 value="simple", allow_blank=False, id="scope"))
-            yield from self._field("written", t("form.written"), CheckBox(id="written"))
-            yield from self._field("note", t("form.note"), Input(id="note"))
+            yield from self._field("written", t("form.written"), FormCheckBox(id="written"))
+            yield from self._field("note", t("form.note"), FormInput(id="note"))
             yield Static("", id="preview", markup=False)
             yield Static("", id="form-error", classes="error", markup=False)
             yield Static(f"{t('form.save')}   {t('form.cancel')}", classes="hint",
@@ -111,10 +126,16 @@ class NewTicketScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self._ready = True
-        self._show_fields(None)
+        service = self.query_one("#service", Input)
+        # at once, as the service changes: the fields shown are the focus chain the next
+        # Tab of a burst typed ahead walks (typeahead.py)
+        self.watch(service, "value", self._service_typed)
         self._untouched = self._typed()
-        self.query_one("#service", Input).focus()
+        self.focus_first(service)
         self._preview()
+
+    def _service_typed(self, text: str) -> None:
+        self._show_fields(match_service(text, self.rows))
 
     # -- live form -------------------------------------------------------------------------
     def _show_fields(self, service: Service | None) -> None:
@@ -152,7 +173,7 @@ class NewTicketScreen(ModalScreen[int | None]):
             people=int(people_text) if service.uses_people else 1,
             agreed_at=agreed,
             scope=self.query_one("#scope", Select).value if service.uses_scope else None,
-            written=self.query_one("#written", Checkbox).value if service.code == "complaint"
+            written=self.query_one("#written", CheckBox).value if service.code == "complaint"
             else False,
             note=self.query_one("#note", Input).value,
         )
@@ -161,7 +182,6 @@ class NewTicketScreen(ModalScreen[int | None]):
         if not self._ready:  # change events from widgets still being composed
             return None
         service = match_service(self.query_one("#service", Input).value, self.rows)
-        self._show_fields(service)
         preview = self.query_one("#preview", Static)
         error = self.query_one("#form-error", Static)
         try:
@@ -190,8 +210,8 @@ class NewTicketScreen(ModalScreen[int | None]):
     def on_checkbox_changed(self, _event) -> None:
         self._preview()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "note":
+    def submitted(self, field: Input) -> None:
+        if field.id == "note":
             self.action_save()
         else:
             self.focus_next()
@@ -210,7 +230,7 @@ class NewTicketScreen(ModalScreen[int | None]):
     def _typed(self) -> tuple:
         """Every value the desk can change in the form, to tell an untouched one."""
         return tuple(widget.value for widget in self.query("#form Input, #form Select, "
-                                                           "#form Checkbox"))
+                                                           "#form CheckBox"))
 
     def action_cancel(self) -> None:
         dismiss_unless_kept(self, typed=self._typed() != self._untouched)

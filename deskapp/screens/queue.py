@@ -31,7 +31,8 @@ STEP_KEYS = {"dispatch": "d", "arrive": "a", "resolve": "r", "answer": "c", "hol
 
 class QueueScreen(Screen):
     BINDINGS = [
-        Binding("n", "new_ticket", "key.new"),
+        # priority: run when n arrives, so keys typed right after it reach the form
+        Binding("n", "new_ticket", "key.new", priority=True),
         Binding("enter", "detail", "key.detail", show=False),
         Binding("d", "step('dispatch')", "key.dispatch"),
         Binding("a", "step('arrive')", "key.arrive"),
@@ -169,6 +170,8 @@ class QueueScreen(Screen):
             row = self.table.cursor_row if self.is_mounted else None
             return (row is not None and row.state in TRANSITIONS[parameters[0]][0]
                     and self.app.desk.allowed(f"ticket.{parameters[0]}"))
+        if action == "new_ticket" and self.focused is not None and self.focused.id == "filter":
+            return False  # an n typed into the filter
         if action in ("new_ticket", "move_up"):
             return self.app.desk.allowed(f"ticket.{'open' if action == 'new_ticket' else 'move_up'}")
         return True
