@@ -209,6 +209,87 @@ async def test_a_burst_into_the_open_form_moves_on_at_each_tab(desk, db_url, ten
         assert form.query_one("#written").value is True
 
 
+# -- the service field -----------------------------------------------------------------------
+def listed(app) -> list[str]:
+    listing = app.screen.query_one("#service-list")
+    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+
+
+async def test_service_field_lists_what_it_may_mean_and_picks_by_keys(desk, db_url, tenants):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert len(listed(app)) == 19  # an empty field lists every service
+        assert "  repair            Repair" in screen_text(app)
+        await pilot.press(*"fit")
+        await pilot.pause()
+        assert [line[2:].split()[0] for line in listed(app)] == ["fitout_approval",
+                                                              "fitout_acceptance"]
+        shown = screen_text(app)
+        assert "> fitout_approval   Fit-out review" in shown
+        assert "fitout_acceptance Fit-out check" in shown
+
+        def marked(row: int) -> bool:  # the highlighted one, by a glyph, not by colour
+            return listed(app)[row].startswith("> ")
+
+        assert marked(0) and not marked(1)
+        await pilot.press("down")
+        assert marked(1) and not marked(0)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#service").value == "fitout_acceptance Fit-out check"
+        assert form.focused.id != "service"
+        assert not form.query_one("#service-list").display  # only while in the field
+        assert "Targets:" in str(form.query_one("#preview").content)
+
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        form.query_one("#service").value = ""
+        await pilot.press(*"umb", "tab")  # Tab takes the highlighted one too
+        await pilot.pause()
+        assert form.query_one("#service").value == "umbrella Umbrella"
+        assert form.focused.id == "tenant"
+
+        await pilot.press("shift+tab")
+        form.query_one("#service").value = ""
+        await pilot.press(*"xyz")
+        await pilot.pause()
+        assert "no service matches 'xyz'" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(form.query_one("#form-error").content)
+        assert "xyz" in error and "known" not in error
+
+
+async def test_service_list_in_chinese_fits_the_form(desk, db_url, tenants):
+    from rich.cells import cell_len
+
+    from deskapp import i18n
+
+    i18n.set_language("zh")
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"装修")
+        await pilot.pause()
+        # 装修验收 begins with it, 二次装修审批 has it inside
+        assert [line[2:].split()[0] for line in listed(app)] == ["fitout_acceptance",
+                                                              "fitout_approval"]
+        lines = screen_text(app).splitlines()
+        rows = [line for line in lines if "fitout_" in line]
+        assert len(rows) == 2 and "装修验收" in rows[0] and "二次装修审批" in rows[1]
+        # the names start in one column and the dialog's right border stays put
+        assert cell_len(rows[0][:rows[0].index("装修验收")]) == \
+            cell_len(rows[1][:rows[1].index("二次装修审批")])
+        assert all(cell_len(row) <= SIZE[0] and row.rstrip().endswith("│") for row in rows)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#service").value == "fitout_acceptance 装修验收"
+
+
 async def test_n_typed_into_the_filter_is_text_not_a_new_ticket(desk, db_url, tenants):
     open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
     app = make_app(desk, db_url)

@@ -142,6 +142,7 @@ MESSAGES: dict[str, str] = {
     "form.note": "Note",
     "form.targets": "Targets",
     "form.no_targets": "(choose a service)",
+    "form.no_service_match": "no service matches '{text}'",
     "form.untimed": "logged, not timed",
     "form.save": "Save (ctrl+s)",
     "form.cancel": "Cancel (esc)",

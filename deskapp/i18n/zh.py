@@ -138,6 +138,7 @@ MESSAGES: dict[str, str] = {
     "form.note": "备注",
     "form.targets": "时限",
     "form.no_targets": "（请选择服务）",
+    "form.no_service_match": "没有与“{text}”相符的服务",
     "form.untimed": "只记录，不计时",
     "form.save": "保存 (ctrl+s)",
     "form.cancel": "取消 (esc)",
