@@ -128,6 +128,12 @@ async def test_esc_on_a_filled_form_asks_before_discarding(desk, db_url, tenants
         await pilot.pause()
         assert app.screen.id == "queue-screen"
 
+        await pilot.press("n")
+        await pilot.pause()
+        burst(app, *"mail", "escape", "y")  # typed ahead: y answers the dialog
+        await settle(pilot)
+        assert app.screen.id == "queue-screen"
+
 
 async def test_esc_on_a_typed_reason_asks_first(desk, db_url, tenants):
     from deskapp import i18n

@@ -9,8 +9,9 @@ service field), and keys routed to a screen that has not mounted yet are dropped
 (``Screen._forward_event`` ignores keys). The pieces here restore the order:
 
 - ``TypeAhead`` widgets pass a key they hold but no longer have focus for on to the
-  widget that has it, and run their own bindings and Tab / shift+Tab at once, so the
-  focus has moved before the next key of the burst is looked at;
+  widget that has it (or to a dialog an earlier key opened), and run the bindings of
+  the widget and its screen (Tab, Enter, Esc…) at once, so the focus has moved before
+  the next key of the burst is looked at;
 - ``TypeAheadScreen`` keeps the keys that arrive before it has mounted and hands them,
   in order, to the widget it first focuses; and it moves the focus in the order the
   fields are composed. Textual sorts its focus chain by where widgets were at the last
@@ -37,6 +38,10 @@ class TypeAhead:
     """Mixin for a form's focusable widgets; list it before the Textual widget class."""
 
     async def _on_key(self, event: events.Key) -> None:
+        app = self.app
+        if self.screen is not app.screen:  # a dialog an earlier key opened (Esc: discard?)
+            pass_on(event, app.focused or app.screen)
+            return
         focused = self.screen.focused
         if focused is not None and focused is not self:
             pass_on(event, focused)
@@ -45,14 +50,17 @@ class TypeAhead:
             event.prevent_default()  # the widget's own handler must not see it again
 
     async def key_now(self, event: events.Key) -> bool:
-        """Handle keys that may move the focus now, in order. True when handled."""
-        if event.key in ("tab", "shift+tab"):
-            screen = self.screen
-            (screen.focus_next if event.key == "tab" else screen.focus_previous)()
-            return True
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if await self.app.run_action(binding.action, self):
-                return True
+        """Run the key's binding on this widget or a container up to its screen (Tab,
+        Enter, Esc, ctrl+s…) now, in order, rather than once it has bubbled up to the
+        App. True when one ran. (Priority bindings already ran when the key arrived.)"""
+        node = self
+        while node is not None:
+            for binding in node._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, node):
+                    return True
+            if node is self.screen:
+                break
+            node = node.parent
         return False
 
 
