@@ -34,8 +34,7 @@ async def open_palette_and_pick(app, pilot, query: str) -> None:
     await pilot.press(*query)
     for _ in range(30):  # the palette searches in the background
         await pilot.pause(0.05)
-        if app.screen.query("CommandList Option") or app.screen.query_one(
-                "CommandList").option_count:
+        if app.screen.query_one("CommandList").option_count:
             break
     await pilot.press("enter")
     await pilot.pause()
