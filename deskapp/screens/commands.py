@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import Hit, Hits, Provider
+from textual.command import Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from ..models import Tenant, Ticket
 from ..views import service_name, state_label
+
+
+def hit_label(label: str, matcher: Matcher) -> Content:
+    """The prompt of a hit: tenant names and places are data, never markup (Textual's
+    ``Matcher.highlight`` parses its candidate as markup), so the matched letters are
+    styled on plain content here."""
+    content = Content(label)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    if score:
+        for offset in offsets:
+            if not label[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class TicketProvider(Provider):
@@ -22,7 +36,8 @@ class TicketProvider(Provider):
                      f"· {state_label(state)}")
             score = 1.0 if text.isdigit() else matcher.match(label)
             if score > 0:
-                yield Hit(score, label, partial(self._open, ticket_id), text=label)
+                yield Hit(score, hit_label(label, matcher), partial(self._open, ticket_id),
+                          text=label)
 
     async def _find(self, text: str):
         def query():
@@ -40,4 +55,19 @@ class TicketProvider(Provider):
     def _open(self, ticket_id: int) -> None:
         from .detail import TicketDetailScreen
 
-        self.app.push_screen(TicketDetailScreen(ticket_id))
+        app = self.app
+        app.push_screen(TicketDetailScreen(ticket_id))
+        queue = app.screen_stack[0]
+        if queue.id != "queue-screen":
+            return
+
+        def back(screen) -> None:
+            """Coming back from the detail, the cursor is on the ticket that was picked,
+            when it is (still, or again) on the queue."""
+            if screen is not queue:
+                return
+            app.screen_change_signal.unsubscribe(queue)
+            if ticket_id in queue.table.index_of:
+                queue.table.follow(ticket_id)
+
+        app.screen_change_signal.subscribe(queue, back)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
+from textual.content import Content
 from textual.suggester import SuggestFromList
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from ..i18n import language, t
 from ..models import Service
@@ -17,28 +19,51 @@ from ..services.tenants import tenant_names
 from ..services.tickets import NewTicket, check_new_ticket, open_ticket, services
 from ..sla import TIERS
 from ..timeparse import parse_desk_time
+from ..views import fit
+from ..widgets.check_box import CheckBox
 from . import localise_bindings
+from .confirm import dismiss_unless_kept
+from .typeahead import TypeAhead, TypeAheadScreen
+
+
+def service_name_of(row: Service) -> str:
+    return row.name_zh if language() == "zh" else row.name_en
 
 
 def service_choice(row: Service) -> str:
-    name = row.name_zh if language() == "zh" else row.name_en
-    return f"{row.code} {name}"
+    return f"{row.code} {service_name_of(row)}"
 
 
-def match_service(text: str, rows: list[Service]) -> Service | None:
-    """A code, a Chinese or English name, or a unique beginning of any of them."""
+def _service_hits(text: str, rows: list[Service]) -> tuple[list[Service], list[Service]]:
+    """(the one a fragment names, if any: a code, a Chinese or English name, a picked
+    "code name"; those it begins; those it is part of, as "报修" is of 室内报修)."""
     needle = text.strip().lower()
-    if not needle:
-        return None
     first = needle.split()[0]
     for row in rows:
         if first == row.code or needle in (row.name_zh.lower(), row.name_en.lower()):
-            return row
-    hits = [row for row in rows
-            if any(s.lower().startswith(needle) for s in (row.code, row.name_zh, row.name_en))]
-    if not hits:  # "报修" finds 室内报修: a part of the name, when only one has it
-        hits = [row for row in rows
-                if any(needle in s.lower() for s in (row.code, row.name_zh, row.name_en))]
+            return [row], []
+    names = [(row, (row.code, row.name_zh.lower(), row.name_en.lower())) for row in rows]
+    begins = [row for row, words in names if any(w.startswith(needle) for w in words)]
+    inside = [row for row, words in names
+              if row not in begins and any(needle in w for w in words)]
+    return begins, inside
+
+
+def matching_services(text: str, rows: list[Service]) -> list[Service]:
+    """What the service field lists: all for an empty field, else what it may mean."""
+    if not text.strip():
+        return list(rows)
+    begins, inside = _service_hits(text, rows)
+    return begins + inside
+
+
+def match_service(text: str, rows: list[Service]) -> Service | None:
+    """The service meant: the one named, else the only one begun, else the only one it
+    is part of."""
+    if not text.strip():
+        return None
+    begins, inside = _service_hits(text, rows)
+    hits = begins or inside
     return hits[0] if len(hits) == 1 else None
 
 
@@ -58,7 +83,61 @@ def match_tenant(text: str, names: list[str]) -> str | None:
     return text.strip()  # unknown: the service says so, in words
 
 
-class NewTicketScreen(ModalScreen[int | None]):
+class FormInput(TypeAhead, Input):
+    async def action_submit(self) -> None:
+        # at once, not through an Input.Submitted message: keys typed after Enter go to
+        # the next field (see typeahead.py)
+        self.screen.submitted(self)
+
+
+class FormSelect(TypeAhead, Select):
+    pass
+
+
+class FormCheckBox(TypeAhead, CheckBox):
+    pass
+
+
+class ServiceList(OptionList, can_focus=False):
+    """The services the service field may mean; driven from the field, never focused.
+    The highlighted one is marked by a glyph, not only by colour (NO_COLOR)."""
+
+    _labels: list[str] = []
+
+    def fill(self, labels: list[str], highlighted: int | None, empty: str) -> None:
+        self._labels = labels
+        self.set_options([Option(self._prompt(i, i == highlighted)) for i in range(len(labels))]
+                         or [Option(Content(empty), disabled=True)])
+        self.highlighted = highlighted
+
+    def _prompt(self, index: int, marked: bool) -> Content:
+        return Content(("> " if marked else "  ") + self._labels[index])
+
+    def move(self, step: int) -> None:
+        if not self._labels:
+            return
+        old = self.highlighted
+        new = 0 if old is None else max(0, min(len(self._labels) - 1, old + step))
+        if old is not None:
+            self.replace_option_prompt_at_index(old, self._prompt(old, False))
+        self.replace_option_prompt_at_index(new, self._prompt(new, True))
+        self.highlighted = new
+
+
+class ServiceInput(FormInput):
+    """The service field: ↑/↓ move through the matching services listed under it,
+    Enter or Tab picks the highlighted one."""
+
+    async def key_now(self, event) -> bool:
+        if event.key in ("up", "down"):
+            self.screen.query_one(ServiceList).move(-1 if event.key == "up" else 1)
+            return True
+        if event.key in ("enter", "tab"):
+            self.screen.pick_service()
+        return await super().key_now(event)
+
+
+class NewTicketScreen(TypeAheadScreen):
     BINDINGS = [
         Binding("escape", "cancel", "key.back"),
         Binding("ctrl+s", "save", "key.save"),
@@ -72,29 +151,27 @@ class NewTicketScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         names = self.tenants
-        choices = [service_choice(r) for r in self.rows]
-        choices += [r.name_zh for r in self.rows] + [r.name_en for r in self.rows]
-        with VerticalScroll(id="form", classes="dialog"):
+        with VerticalScroll(id="form", classes="dialog", can_focus=False):
             yield Static(t("form.title"), classes="dialog-title", markup=False)
-            yield from self._field("service", t("form.service"), Input(
-                placeholder=t("form.service_hint"), id="service",
-                suggester=SuggestFromList(choices, case_sensitive=False)))
-            yield from self._field("tier", t("form.tier"), Select(
+            yield from self._field("service", t("form.service"), ServiceInput(
+                placeholder=t("form.service_hint"), id="service"))
+            yield ServiceList(id="service-list")
+            yield from self._field("tier", t("form.tier"), FormSelect(
                 [(t(f"tier_long.{tier}"), tier) for tier in TIERS], value="normal",
                 allow_blank=False, id="tier"))
-            yield from self._field("tenant", t("form.tenant"), Input(
+            yield from self._field("tenant", t("form.tenant"), FormInput(
                 placeholder=t("form.tenant_hint"), id="tenant",
                 suggester=SuggestFromList(names, case_sensitive=False)))
-            yield from self._field("location", t("form.location"), Input(id="location"))
+            yield from self._field("location", t("form.location"), FormInput(id="location"))
             yield from self._field("people", t("form.people"),
-                                   Input(value="1", type="integer", id="people"))
+                                   FormInput(value="1", type="integer", id="people"))
             yield from self._field("agreed", t("form.agreed"),
-                                   Input(placeholder=t("form.agreed_hint"), id="agreed"))
-            yield from self._field("scope", t("form.scope"), Select(
+                                   FormInput(placeholder=t("form.agreed_hint"), id="agreed"))
+            yield from self._field("scope", t("form.scope"), FormSelect(
                 [(t("scope.simple"), "simple"), (t("scope.systems"), "systems")],
                 value="simple", allow_blank=False, id="scope"))
-            yield from self._field("written", t("form.written"), Checkbox(id="written"))
-            yield from self._field("note", t("form.note"), Input(id="note"))
+            yield from self._field("written", t("form.written"), FormCheckBox(id="written"))
+            yield from self._field("note", t("form.note"), FormInput(id="note"))
             yield Static("", id="preview", markup=False)
             yield Static("", id="form-error", classes="error", markup=False)
             yield Static(f"{t('form.save')}   {t('form.cancel')}", classes="hint",
@@ -109,9 +186,36 @@ class NewTicketScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self._ready = True
-        self._show_fields(None)
-        self.query_one("#service", Input).focus()
+        service = self.query_one("#service", Input)
+        # at once, as the service changes: the fields shown are the focus chain the next
+        # Tab of a burst typed ahead walks (typeahead.py)
+        self.watch(service, "value", self._service_typed)
+        self._untouched = self._typed()
+        self.focus_first(service)
         self._preview()
+
+    # -- the service field and its list ------------------------------------------------------
+    def _service_typed(self, text: str) -> None:
+        self._show_fields(match_service(text, self.rows))
+        self._listed = matching_services(text, self.rows)
+        width = max(cell_len(row.code) for row in self.rows) + 1
+        self.query_one(ServiceList).fill(
+            [fit(row.code, width) + service_name_of(row) for row in self._listed],
+            0 if text.strip() and self._listed else None,
+            t("form.no_service_match", text=text.strip()))
+
+    def pick_service(self) -> None:
+        """Enter or Tab on the service field takes the service highlighted in the list."""
+        index = self.query_one(ServiceList).highlighted
+        if index is not None and index < len(self._listed):
+            service = self.query_one("#service", Input)
+            service.value = service_choice(self._listed[index])
+            service.cursor_position = len(service.value)
+
+    def on_descendant_focus(self, event) -> None:
+        listing = event.widget.id == "service"
+        self.query_one("#service-list").display = listing
+        self.query_one("#field-service").set_class(listing, "-listing")
 
     # -- live form -------------------------------------------------------------------------
     def _show_fields(self, service: Service | None) -> None:
@@ -124,10 +228,8 @@ class NewTicketScreen(ModalScreen[int | None]):
         service = match_service(self.query_one("#service", Input).value, self.rows)
         if service is None:
             text = self.query_one("#service", Input).value.strip()
-            raise DeskError("error.unknown_service" if text else "error.required",
-                            code=text, field=t("form.service"),
-                            known=", ".join(r.name_zh if language() == "zh" else r.name_en
-                                            for r in self.rows[:6]) + "…")
+            raise DeskError("form.no_service_match" if text else "error.required",
+                            text=text, field=t("form.service"))
         people_text = self.query_one("#people", Input).value.strip() or "1"
         if not people_text.isdigit():
             raise DeskError("error.not_a_number", field=t("form.people"))
@@ -149,7 +251,7 @@ class NewTicketScreen(ModalScreen[int | None]):
             people=int(people_text) if service.uses_people else 1,
             agreed_at=agreed,
             scope=self.query_one("#scope", Select).value if service.uses_scope else None,
-            written=self.query_one("#written", Checkbox).value if service.code == "complaint"
+            written=self.query_one("#written", CheckBox).value if service.code == "complaint"
             else False,
             note=self.query_one("#note", Input).value,
         )
@@ -158,7 +260,6 @@ class NewTicketScreen(ModalScreen[int | None]):
         if not self._ready:  # change events from widgets still being composed
             return None
         service = match_service(self.query_one("#service", Input).value, self.rows)
-        self._show_fields(service)
         preview = self.query_one("#preview", Static)
         error = self.query_one("#form-error", Static)
         try:
@@ -187,8 +288,8 @@ class NewTicketScreen(ModalScreen[int | None]):
     def on_checkbox_changed(self, _event) -> None:
         self._preview()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "note":
+    def submitted(self, field: Input) -> None:
+        if field.id == "note":
             self.action_save()
         else:
             self.focus_next()
@@ -204,5 +305,10 @@ class NewTicketScreen(ModalScreen[int | None]):
             return
         self.dismiss(ticket.id)
 
+    def _typed(self) -> tuple:
+        """Every value the desk can change in the form, to tell an untouched one."""
+        return tuple(widget.value for widget in self.query("#form Input, #form Select, "
+                                                           "#form CheckBox"))
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_unless_kept(self, typed=self._typed() != self._untouched)

@@ -42,7 +42,8 @@ class QueueScreen(Screen):
         Binding("u", "step('resume')", "key.resume"),
         Binding("o", "step('reopen')", "key.reopen"),
         Binding("enter", "detail", "key.detail", key_display="⏎"),
-        Binding("n", "new_ticket", "key.new"),
+        # priority: run when n arrives, so keys typed right after it reach the form
+        Binding("n", "new_ticket", "key.new", priority=True),
         Binding("slash", "filter", "key.filter", key_display="/"),
         Binding("v", "toggle_scope", "key.scope"),
         Binding("h", "step('hold')", "key.hold"),
@@ -196,6 +197,8 @@ class QueueScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer (and show in the key bar) only what the selected ticket can take and
         the user's role may do."""
+        if action == "new_ticket" and self.focused is not None and self.focused.id == "filter":
+            return False  # an n typed into the filter
         return offered(self.app.desk, self.table.cursor_row if self._ready else None,
                        action, parameters, department=self._scope_role())
 

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from ..i18n import t
 from . import localise_bindings
+from .confirm import dismiss_unless_kept
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -41,4 +42,4 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        dismiss_unless_kept(self, typed=bool(self.query_one("#reason", Input).value))

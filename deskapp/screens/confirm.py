@@ -1,0 +1,47 @@
+"""Asks before Esc throws away what was typed into a form or dialog (keyboard only)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..i18n import t
+from . import localise_bindings
+
+
+class DiscardScreen(ModalScreen[bool]):
+    """True: discard the typed work; False: back to it. Esc keeps it, so a second stray
+    Esc never loses anything."""
+
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "key.discard"),
+        Binding("escape,n", "answer(False)", "key.keep"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard-box", classes="dialog"):
+            yield Static(t("discard.title"), classes="dialog-title", markup=False)
+            yield Static(t("discard.hint"), classes="hint", markup=False)
+
+    def action_answer(self, discard: bool) -> None:
+        self.dismiss(discard)
+
+
+def dismiss_unless_kept(screen: ModalScreen, typed: bool) -> None:
+    """Esc on a form: close at once when nothing was typed, else ask first."""
+    if not typed:
+        screen.dismiss(None)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            screen.dismiss(None)
+
+    screen.app.push_screen(DiscardScreen(), answered)
