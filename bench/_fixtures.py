@@ -243,7 +243,7 @@ def _invariant_templates() -> list[tuple[str, str, list[tuple]]]:
                 continue
             planned = plan(rule.code, tier, ref)
             templates.append((rule.code, tier, [(n, m, None if d is None else d - ref)
-                                                for n, m, s, d, p in planned]))
+                                                for n, m, s, d, p, _c in planned]))
     return templates
 
 

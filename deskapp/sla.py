@@ -295,15 +295,24 @@ def target_state(
     near_percent: int,
     near_floor: float = 0,
 ) -> str:
-    if met_at is not None:
+    return state_at(
+        due=None if due_at is None else due_at.timestamp(), start=start_at.timestamp(),
+        met=None if met_at is None else met_at.timestamp(), paused=paused,
+        now=now.timestamp(), near_percent=near_percent, near_floor=near_floor)
+
+
+def state_at(*, due: float | None, start: float, met: float | None, paused: bool,
+             now: float, near_percent: int, near_floor: float = 0) -> str:
+    """A target's state from epoch seconds (the bulk ``ticket list`` reads raw times)."""
+    if met is not None:
         # met after its deadline: the record keeps the breach (met_at says when it was done)
-        return "breached" if due_at is not None and met_at > due_at else "met"
+        return "breached" if due is not None and met > due else "met"
     if paused:
         return "paused"
-    if due_at is None:
+    if due is None:
         return "pending"
-    if now >= due_at:
+    if now >= due:
         return "breached"
-    if now >= near_at(start_at, due_at, near_percent, near_floor):
+    if now >= due - near_lead(due - start, near_percent, near_floor):
         return "near"
     return "pending"

@@ -356,3 +356,28 @@ def test_customer_service_hears_when_someone_else_resolves(desk, db, crew, clock
     front.tick(clock.now())
     svc.step(desk, ticket.id, "resolve")       # the desk itself: no news to itself
     assert front.tick(clock.now()).alerts == ()
+
+
+def test_the_bulk_list_and_a_single_ticket_read_the_same(desk, db, crew, clock):
+    """ticket list builds its documents from raw rows; add/step from the models: every
+    kind of ticket must come out the same both ways."""
+    upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    held = repair(desk, tenant="星辰科技")
+    svc.step(desk, held.id, "dispatch", to="ligong")
+    svc.step(desk, held.id, "hold", reason="parts")
+    written = complaint(desk, written=True)
+    svc.step(desk, written.id, "reply", note="told")
+    cancelled = repair(desk)
+    clock.advance(minutes=20)
+    svc.step(desk, cancelled.id, "cancel", reason="duplicate")
+    closed = svc.open_ticket(desk, NewTicket(service="umbrella", location="大堂"))
+    svc.step(desk, closed.id, "resolve")
+    svc.step(desk, closed.id, "answer")
+    svc.open_ticket(desk, NewTicket(service="signage", location="18F"))
+    late = repair(desk, tier="extra_urgent")
+    clock.advance(minutes=4)
+    svc.move_up(desk, late.id, "tenant waiting")
+    bulk = tickets_json(desk, include_closed=True)
+    single = [ticket_json(desk, reload(Ticket.get_by_id(d["id"]))) for d in bulk]
+    assert bulk == single
+    assert {d["state"] for d in bulk} >= {"on_hold", "cancelled", "closed", "accepted"}
