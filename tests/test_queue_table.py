@@ -111,3 +111,31 @@ async def test_column_header_follows_the_scrollbar(desk, db_url):
         await pilot.pause()
         header_follows_rows(app)
 
+
+async def test_a_filter_that_matches_nothing_says_so(desk, db_url):
+    open_many(desk, 3)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await started(app, pilot)
+        await pilot.press("slash", *"zzz")
+        await pilot.pause()
+        shown = table.render_line(0).text
+        assert "No open ticket matches the filter" in shown
+        assert "No open tickets" not in shown
+
+
+async def test_cursor_keeps_its_place_when_the_selected_ticket_closes(desk, db_url):
+    from deskapp.services.tickets import step
+
+    ids = open_many(desk, 6)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await started(app, pilot)
+        await pilot.press("down", "down", "down")
+        assert table.cursor_id == ids[3]
+        step(desk, ids[3], "cancel", reason="duplicate")  # another session closes it
+        await app.tick()
+        await pilot.pause()
+        assert table.cursor_id == ids[4]  # the next one, at the same place
+        assert table.render_line(3).text.startswith("▶")
+        assert table.order.index(table.cursor_id) == 3

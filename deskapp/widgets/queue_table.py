@@ -110,7 +110,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.rows, self.status = update.rows, update.status
         if update.order_changed or update.full:
             self.all_order = update.order
-            self._refilter()
+            self._refilter(keep_place=True)
             if self._follow is not None and self._follow in self.index_of:
                 self.follow(self._follow)
             return
@@ -129,16 +129,19 @@ class QueueTable(ScrollView, can_focus=True):
         self.filter_text = text.strip().lower()
         self._refilter()
 
-    def _refilter(self) -> None:
+    def _refilter(self, keep_place: bool = False) -> None:
         needle = self.filter_text
         rows = self.rows
+        was_at = self.index_of.get(self.cursor_id, 0) if keep_place else 0
         if needle:
             self.order = [i for i in self.all_order if needle in rows[i].search]
         else:
             self.order = list(self.all_order)
         self.index_of = {ticket_id: index for index, ticket_id in enumerate(self.order)}
         if self.order and (self.cursor_id not in self.index_of):
-            self.cursor_id = self.order[0]
+            # the selected ticket left the queue (closed): stay at its place, on the
+            # ticket that took it, not back at the top; a new filter starts at the top
+            self.cursor_id = self.order[min(was_at, len(self.order) - 1)]
         elif not self.order:
             self.cursor_id = None
         if len(self._left_shown) > 4 * max(len(self.order), 64):  # closed tickets' texts
@@ -198,7 +201,7 @@ class QueueTable(ScrollView, can_focus=True):
     def _line_key(self, index: int) -> tuple | None:
         """What line ``index`` of the queue shows; equal keys paint equal lines."""
         if index >= len(self.order):
-            return ("empty", self.filter_text) if index == 0 else None
+            return ("empty", bool(self.all_order)) if index == 0 else None
         ticket_id = self.order[index]
         status = self.status.get(ticket_id, "ok")
         return (ticket_id, self.rows[ticket_id], status, ticket_id == self.cursor_id,
@@ -273,7 +276,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._painted[y] = self._line_key(index)
         if index >= len(self.order):
             if index == 0:
-                text = t("queue.empty")
+                text = t("queue.no_match" if self.all_order else "queue.empty")
                 return Strip([Segment(fit("  " + text, width), base)], width)
             return Strip.blank(width, base)
         row = self.rows[self.order[index]]
