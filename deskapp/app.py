@@ -19,11 +19,22 @@ from .views import service_name
 
 
 # Without colour, Textual turns colours into greys (a red "late" became dark grey, dimmer
-# than plain text): the marks use weight and underline instead.
+# than plain text): the marks use weight, underline, reverse video and glyphs instead, and
+# nothing that means something is grey. !important: desk.tcss is read after this source
+# and its equally specific rules won (late came out bold dark grey, not underlined).
 NO_COLOR_CSS = """
-QueueTable > .queue--breached { color: $text; text-style: bold underline; }
-QueueTable > .queue--extra-urgent { color: $text; text-style: bold; }
-QueueTable > .queue--urgent { color: $text; }
+QueueTable > .queue--breached { color: $text !important; text-style: bold underline !important; }
+QueueTable > .queue--late { color: $text !important; text-style: bold underline !important; }
+QueueTable > .queue--near { color: $text !important; text-style: reverse bold !important; }
+QueueTable > .queue--extra-urgent { color: $text !important; text-style: bold !important; }
+QueueTable > .queue--urgent { color: $text !important; text-style: none !important; }
+QueueTable > .queue--held { color: $text !important; text-style: italic !important; }
+QueueTable > .queue--dim { color: $text !important; }
+QueueTable > .queue--cursor { background: $background !important; color: $text !important;
+                              text-style: bold !important; }
+QueueTable:focus > .queue--cursor { background: $background !important;
+                                    color: $text !important; }
+#colheader { color: $text !important; }
 """
 
 

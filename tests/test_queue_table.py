@@ -139,3 +139,71 @@ async def test_cursor_keeps_its_place_when_the_selected_ticket_closes(desk, db_u
         assert table.cursor_id == ids[4]  # the next one, at the same place
         assert table.render_line(3).text.startswith("▶")
         assert table.order.index(table.cursor_id) == 3
+
+
+def cells(strip, texts: dict[str, str]) -> dict[str, list]:
+    """The segments of a rendered row that carry each named piece of text."""
+    found = {name: [] for name in texts}
+    for segment in strip:
+        for name, text in texts.items():
+            if text in segment.text:
+                found[name].append(segment)
+    return found
+
+
+async def late_near_and_healthy(desk, db_url, clock, app_hook=None):
+    late = open_ticket(desk, NewTicket(service="repair", tier="extra_urgent", location="12F"))
+    clock.advance(minutes=10)
+    near = open_ticket(desk, NewTicket(service="umbrella", location="1F"))
+    clock.advance(minutes=4, seconds=1)  # the umbrella's last 20 %
+    healthy = open_ticket(desk, NewTicket(service="repair", tier="extra_urgent", location="3F"))
+    return late.id, near.id, healthy.id
+
+
+def brightness(style) -> float:
+    r, g, b = style.color.get_truecolor()
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+async def test_a_late_row_is_late_from_end_to_end(desk, db_url, clock):
+    """A late extra-urgent row differed from a healthy one only by its time cell."""
+    late, _near, healthy = await late_near_and_healthy(desk, db_url, clock)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await started(app, pilot)
+        table.cursor_id = None  # neither row selected
+        lines = {table.order[y]: table.render_line(y) for y in range(len(table.order))}
+        marks = {"service": "Repair", "id": f" {late} ", "tier": "X-urg"}
+        late_cells = cells(lines[late], {**marks, "id": f" {late} "})
+        healthy_cells = cells(lines[healthy], {**marks, "id": f" {healthy} "})
+        for name in marks:  # every cell of the row, not only the time
+            assert late_cells[name][0].style.bgcolor != healthy_cells[name][0].style.bgcolor, name
+        assert "!" in lines[late].text and "!" not in lines[healthy].text
+
+
+async def test_without_colour_late_is_the_loudest_and_nothing_is_grey(desk, db_url, clock,
+                                                                        monkeypatch):
+    """NO_COLOR: late came out bold dark grey, dimmer than healthy rows, not underlined."""
+    from textual.filter import Monochrome
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    late, near, healthy = await late_near_and_healthy(desk, db_url, clock)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await started(app, pilot)
+        table.cursor_id = None
+        table.flash(True)
+        mono = Monochrome()
+        seen = {table.order[y]: mono.apply(list(table.render_line(y)), None)
+                for y in range(len(table.order))}
+        plain = next(s for s in seen[healthy] if "Repair" in s.text).style
+        for segment in seen[late]:  # the whole late row: bold, underlined, not dimmer
+            assert segment.style.bold and segment.style.underline, segment
+            assert brightness(segment.style) >= brightness(plain), segment
+        time_cell = next(s for s in seen[late] if "!" in s.text)
+        assert "-" in time_cell.text
+        label = next(s for s in seen[healthy] if "X-urg" in s.text).style
+        assert label.bold and brightness(label) >= brightness(plain)
+        assert not any(s.style.underline for s in seen[healthy])
+        flashing = next(s for s in seen[near] if "•" in s.text).style
+        assert flashing.reverse

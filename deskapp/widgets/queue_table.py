@@ -54,7 +54,7 @@ class QueueTable(ScrollView, can_focus=True):
     """Open tickets in queue order; Enter opens one."""
 
     COMPONENT_CLASSES = {
-        "queue--cursor", "queue--near", "queue--breached", "queue--held",
+        "queue--cursor", "queue--near", "queue--breached", "queue--late", "queue--held",
         "queue--extra-urgent", "queue--urgent", "queue--dim",
     }
     DEFAULT_CSS = """
@@ -282,28 +282,40 @@ class QueueTable(ScrollView, can_focus=True):
         row = self.rows[self.order[index]]
         return Strip(self._segments(row, base)).crop_extend(0, width, base)
 
+    def _part(self, name: str) -> Style:
+        """A component's own attributes only, so a cell keeps its row's background
+        (the late band, the cursor) under a tier colour or a time cell's mark."""
+        return self.get_component_rich_style(name, partial=True)
+
     def _segments(self, row: QueueRow, base: Style) -> list[Segment]:
         status = self.status.get(row.id, "ok")
         selected = row.id == self.cursor_id and self.has_focus_within_screen
         style = base
+        if status == "breached":
+            # late is the whole row, readable from across the counter, not only its time
+            # (a late extra-urgent row differed from a healthy one by its time cell alone);
+            # it is painted once when the row turns late, then only the countdown changes
+            style = style + self._part("queue--late")
         if selected:
-            style = base + self.get_component_rich_style("queue--cursor")
+            style = style + self._part("queue--cursor")
         tier_style = style
         if row.tier == "extra_urgent":
-            tier_style = style + self.get_component_rich_style("queue--extra-urgent")
+            tier_style = style + self._part("queue--extra-urgent")
         elif row.tier == "urgent":
-            tier_style = style + self.get_component_rich_style("queue--urgent")
+            tier_style = style + self._part("queue--urgent")
+        if status == "breached" and not selected:  # bold, in the late row's colours
+            tier_style = tier_style + self._part("queue--late")
         left_style = style
         mark = "↑" if row.moved_up_ts else " "  # moved up out of turn (R-2.8)
         if status == "breached":
-            left_style = style + self.get_component_rich_style("queue--breached")
+            left_style = style + self._part("queue--breached")
             mark = "!" + mark.strip()
         elif status == "near":
             mark = "•" + mark.strip()
             if self.flash_on:
-                left_style = style + self.get_component_rich_style("queue--near")
+                left_style = style + self._part("queue--near")
         elif status == "held":
-            left_style = style + self.get_component_rich_style("queue--held")
+            left_style = style + self._part("queue--held")
         # the place first: when the column cuts, the unit (where to go) must survive
         place = " ".join(p for p in (row.location, row.tenant) if p)
         service = service_name(row.service)
