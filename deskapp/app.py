@@ -6,6 +6,7 @@ import asyncio
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -38,6 +39,15 @@ QueueTable:focus > .queue--cursor { background: $background !important;
 """
 
 
+def stylesheet(name: str) -> Path:
+    """styles/ sits at the top of the repository; the wheel ships it as deskapp/styles."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "styles", here.parent / "styles"):  # installed, then a checkout
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"deskapp stylesheet {name} not found beside {here}")
+
+
 def _ticket_provider():
     from .screens.commands import TicketProvider
 
@@ -45,7 +55,7 @@ def _ticket_provider():
 
 
 class DeskApp(App):
-    CSS_PATH = "styles/desk.tcss"
+    CSS_PATH = str(stylesheet("desk.tcss"))
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
 
@@ -88,7 +98,7 @@ class DeskApp(App):
     def on_mount(self) -> None:
         from .widgets.partial_paint import install
 
-        install()
+        install(log=self.log.warning)
         if self.auto_tick:
             self.run_worker(self._tick_loop(), exclusive=True, group="ticker")
 
