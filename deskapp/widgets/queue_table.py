@@ -5,6 +5,9 @@ table: measured, five flashing cells at 2 Hz cost about 10,900 bytes/s to the te
 This widget renders rows on demand (``render_line``) and, each second, refreshes only
 the regions of the time-left cells whose text changed, and on each flash phase only the
 at-risk rows' time cell and marker — so an SSH link pays for what actually changed.
+When the queue itself changes (another session's write), only the screen lines whose
+ticket, data, status or cursor differ from what was painted there are repainted, and the
+scrollbar cells whose thumb moved (bench/bench_sessions.py).
 """
 
 from __future__ import annotations
@@ -168,6 +171,8 @@ class QueueTable(ScrollView, can_focus=True):
     def _move_thumb(self, height: int) -> None:
         """The queue grew or shrank: repaint only the scrollbar cells that change (a
         whole 19-row scrollbar is ~700 bytes; the thumb's ends move by eighths of a cell)."""
+        if not self.show_vertical_scrollbar:  # none shown, none to build
+            return
         bar = self.vertical_scrollbar
         before = self._thumb(bar)
         bar.set_reactive(ScrollBar.window_virtual_size, height)
