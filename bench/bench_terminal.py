@@ -110,7 +110,10 @@ def rss_mb(pid: int) -> float:
 
 
 def run_app(db: Path, lang: str, warmup: float, seconds: float, sync: bool,
-            whatif: str = "", profile: Path | None = None, log=print) -> dict:
+            whatif: str = "", profile: Path | None = None, log=print,
+            during=None) -> dict:
+    """``during(phase)``, when given, is called about every 0.25 s while the app runs
+    ("warmup", "measure"): bench_sessions.py writes from another session there."""
     home = tempfile.mkdtemp(prefix="deskapp-bench-home-")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DESKAPP_", "TEXTUAL", "NO_COLOR", "COLORTERM"))}
@@ -160,6 +163,8 @@ def run_app(db: Path, lang: str, warmup: float, seconds: float, sync: bool,
                         os.kill(pid, signal.SIGUSR2)
                         wait_for_file(fd, profile, capture)
                     break
+            if during is not None and phase != "start":
+                during(phase)
             ready, _, _ = select.select([fd], [], [], max(0.0, min(0.25, phase_end - now)))
             if not ready:
                 continue
@@ -472,27 +477,38 @@ def report(results: list[dict], args) -> None:
               f"startup screen {r['startup_bytes']:,} B")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", choices=("flashing", "quiet", "both"), default="both")
+def arguments(doc: str, scenarios: tuple[str, ...], sample: float) -> argparse.ArgumentParser:
+    """The options every pty bench shares (bench_sessions.py too)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--scenario", choices=scenarios + ("both",), default="both")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--sample", type=float, default=5.0, help="seconds decoded in detail")
-    parser.add_argument("--sync", action="store_true",
-                        help="answer the synchronised-output query (mode 2026) as supported")
-    parser.add_argument("--whatif", default="",
-                        help="bench-only patches to test a suggestion, comma-separated: "
-                             "clock_nolayout,no_hscroll,one_segment (see _whatif_app.py)")
+    parser.add_argument("--sample", type=float, default=sample, help="seconds decoded in detail")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the app's main thread over the window")
-    args = parser.parse_args()
+    return parser
+
+
+def announce(args, scenarios: tuple[str, ...]) -> tuple[str, ...]:
+    """Print what is measured; the scenarios to run."""
     if not DESKAPP.exists():
         raise SystemExit(f"no console script at {DESKAPP}; pip install -e . into this venv")
     head = subprocess.run(["git", "-C", str(fx.HERE.parent), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
     print(f"deskapp at {head or '?'} (working tree as it is now); {DESKAPP}")
-    names = ("flashing", "quiet") if args.scenario == "both" else (args.scenario,)
+    return scenarios if args.scenario == "both" else (args.scenario,)
+
+
+def main() -> None:
+    parser = arguments(__doc__, ("flashing", "quiet"), sample=5.0)
+    parser.add_argument("--sync", action="store_true",
+                        help="answer the synchronised-output query (mode 2026) as supported")
+    parser.add_argument("--whatif", default="",
+                        help="bench-only patches to test a suggestion, comma-separated: "
+                             "clock_nolayout,no_hscroll,one_segment (see _whatif_app.py)")
+    args = parser.parse_args()
+    names = announce(args, ("flashing", "quiet"))
     results = [run_scenario(name, args) for name in names]
     report(results, args)
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -21,15 +22,35 @@ from .widgets.status_line import StatusBoard
 
 
 # Without colour, Textual turns colours into greys (a red "late" became dark grey, dimmer
-# than plain text): the marks use weight and underline instead.
+# than plain text): the marks use weight, underline, reverse video and glyphs instead, and
+# nothing that means something is grey. !important: desk.tcss is read after this source
+# and its equally specific rules won (late came out bold dark grey, not underlined).
 NO_COLOR_CSS = """
-QueueTable > .queue--breached { color: $text; text-style: bold underline; }
-QueueTable > .queue--extra-urgent { color: $text; text-style: bold; }
-QueueTable > .queue--urgent { color: $text; }
+QueueTable > .queue--breached { color: $text !important; text-style: bold underline !important; }
+QueueTable > .queue--late { color: $text !important; text-style: bold underline !important; }
+QueueTable > .queue--near { color: $text !important; text-style: reverse bold !important; }
+QueueTable > .queue--extra-urgent { color: $text !important; text-style: bold !important; }
+QueueTable > .queue--urgent { color: $text !important; text-style: none !important; }
+QueueTable > .queue--held { color: $text !important; text-style: italic !important; }
+QueueTable > .queue--dim { color: $text !important; }
+QueueTable > .queue--cursor { background: $background !important; color: $text !important;
+                              text-style: bold !important; }
+QueueTable:focus > .queue--cursor { background: $background !important;
+                                    color: $text !important; }
+#colheader { color: $text !important; }
 """
 
 
 RINGS = frozenset({"extra_urgent", "breached", "assigned"})
+
+
+def stylesheet(name: str) -> Path:
+    """styles/ sits at the top of the repository; the wheel ships it as deskapp/styles."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "styles", here.parent / "styles"):  # installed, then a checkout
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"deskapp stylesheet {name} not found beside {here}")
 
 
 def _ticket_provider():
@@ -39,7 +60,7 @@ def _ticket_provider():
 
 
 class DeskApp(App):
-    CSS_PATH = "styles/desk.tcss"
+    CSS_PATH = str(stylesheet("desk.tcss"))
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
 
@@ -88,7 +109,7 @@ class DeskApp(App):
     def on_mount(self) -> None:
         from .widgets.partial_paint import install
 
-        install()
+        install(log=self.log.warning)
         if self.auto_tick:
             self.run_worker(self._tick_loop(), exclusive=True, group="ticker")
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
+from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
@@ -65,6 +66,7 @@ def make_database(url: str) -> Database:
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
                               check_same_thread=False)
     if parsed.scheme in ("postgres", "postgresql"):
+        load_postgres_driver()  # only now: SQLite sessions never pay for psycopg
         return PostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,

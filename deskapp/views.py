@@ -6,6 +6,8 @@ is double width), never ``len``.
 
 from __future__ import annotations
 
+import math
+
 from rich.cells import cell_len
 
 from .i18n import t
@@ -61,7 +63,8 @@ def left_text(due_ts: float | None, now_ts: float, *, today_end_ts: float,
         return "—"
     left = due_ts - now_ts
     if left < 0:
-        return "-" + _span(-left)
+        # the clock floors on both sides of the deadline: 0.4 s late is -0:01, never -0:00
+        return "-" + _span(math.ceil(-left))
     if left < SECONDS_SHOWN_BELOW:
         return _span(left)
     if due_ts >= today_end_ts - 1 and due_ts <= today_end_ts + 1:

@@ -18,6 +18,7 @@ END_OF_DAY = pendulum.datetime(2026, 11, 26, 23, 59, 59, tz=TZ).timestamp()
 @pytest.mark.parametrize(("seconds_left", "shown"), [
     (198, "3:18"), (59, "0:59"), (0, "0:00"), (-42, "-0:42"), (-3725, "-1h02"),
     (2 * 3600 + 5 * 60, "2h05"), (3599, "59:59"),
+    (0.4, "0:00"), (-0.4, "-0:01"), (-0.999, "-0:01"), (-1.0, "-0:01"), (-1.2, "-0:02"),
 ])
 def test_time_left_counts_down_and_goes_negative(seconds_left, shown):
     now = NOW.timestamp()

@@ -140,6 +140,7 @@ MESSAGES: dict[str, str] = {
     "header.counts": "X-urg {eu} · Urg {u} · Norm {n} · Late {late}",
     "header.provisional": "{year} holidays unknown: times marked * are provisional",
     "queue.empty": "No open tickets.",
+    "queue.no_match": "No open ticket matches the filter.",
     "col.id": "#",
     "col.tier": "Tier",
     "col.left": "Left",

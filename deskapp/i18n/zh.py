@@ -136,6 +136,7 @@ MESSAGES: dict[str, str] = {
     "header.counts": "特急 {eu} · 急 {u} · 一般 {n} · 超时 {late}",
     "header.provisional": "{year} 年节假日未公布：带 * 的时限为暂定",
     "queue.empty": "没有未结工单。",
+    "queue.no_match": "没有符合筛选条件的未结工单。",
     "col.id": "#",
     "col.tier": "级别",
     "col.left": "剩余",

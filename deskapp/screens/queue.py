@@ -114,8 +114,6 @@ class QueueScreen(Screen):
             self._provisional_note()
             if counts.get("near"):
                 self._flash_timer.resume()
-        if update.order_changed:
-            self._colheader()
 
     def _set_day(self, local) -> None:
         """Once a day (and at start): what "today" and a date read like in the table."""
@@ -144,13 +142,16 @@ class QueueScreen(Screen):
             text.append(title, "bold")
             text.append("  ")
         text.append(summary)
-        box.update(text)
+        box.update(text, layout=False)  # 1fr wide: a layout would repaint the scrollbar whole
 
     def on_resize(self) -> None:
         self._title()
 
     def _colheader(self) -> None:
         self.query_one("#colheader", Static).update(self.table.header_text())
+
+    def on_queue_table_columns_changed(self, _message) -> None:
+        self._colheader()  # the scrollbar came or went, the width or the number column moved
 
     def _second(self) -> None:
         now = self.app.clock.now()
@@ -270,7 +271,6 @@ class QueueScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.table.set_filter(event.value)
-            self._colheader()  # the number column may have narrowed
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -282,7 +282,6 @@ class QueueScreen(Screen):
             box.value = ""
             box.display = False
             self.table.set_filter("")
-            self._colheader()
             self.table.focus()
 
 

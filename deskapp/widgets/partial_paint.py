@@ -11,6 +11,9 @@ like the queue table, emit one segment per cell).
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+
 from rich.cells import cell_len
 from rich.segment import Segment, Segments
 from textual import _compositor
@@ -18,6 +21,11 @@ from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
 _original = ChopsUpdate.render_segments
+
+# sha256 of the source of the class this was written against (textual 8.2.8): its
+# render_segments and the chops / chop_ends / spans it reads. Any other source, and the
+# app keeps Textual's own method (whole lines from column 1: more bytes, same picture).
+WRITTEN_FOR = "7c7d3e0bf714e8362f3df2b077749e62960178fa84ad516b0c947d2447b5d5fc"
 
 
 def _render_segments(self: ChopsUpdate, console) -> str:
@@ -55,9 +63,29 @@ def _render_segments(self: ChopsUpdate, console) -> str:
     return "".join(sequences)
 
 
-def install() -> None:
-    """Idempotent; called once when the app starts."""
+def fingerprint(cls: type = ChopsUpdate) -> str | None:
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):  # no source shipped: cannot tell, so do not patch
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def install(log=None) -> bool:
+    """Replace Textual's method if it is the one this was written against (idempotent).
+
+    Returns whether the replacement is in place; when it is not, says why through
+    ``log`` (the app's Textual log)."""
+    if ChopsUpdate.render_segments is _render_segments:
+        return True
+    found = fingerprint()
+    if found != WRITTEN_FOR:
+        if log is not None:
+            log(f"partial_paint: textual's ChopsUpdate is not the one this patch was written "
+                f"for (sha256 {found}); keeping Textual's own render_segments")
+        return False
     ChopsUpdate.render_segments = _render_segments
+    return True
 
 
 __all__ = ["install", "Segments"]

@@ -5,11 +5,15 @@ table: measured, five flashing cells at 2 Hz cost about 10,900 bytes/s to the te
 This widget renders rows on demand (``render_line``) and, each second, refreshes only
 the regions of the time-left cells whose text changed, and on each flash phase only the
 at-risk rows' time cell and marker — so an SSH link pays for what actually changed.
+When the queue itself changes (another session's write), only the screen lines whose
+ticket, data, status or cursor differ from what was painted there are repainted, and the
+scrollbar cells whose thumb moved (bench/bench_sessions.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,6 +21,7 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from ..i18n import t
@@ -52,7 +57,7 @@ class QueueTable(ScrollView, can_focus=True):
     """Open tickets in queue order; Enter opens one."""
 
     COMPONENT_CLASSES = {
-        "queue--cursor", "queue--near", "queue--breached", "queue--held",
+        "queue--cursor", "queue--near", "queue--breached", "queue--late", "queue--held",
         "queue--extra-urgent", "queue--urgent", "queue--dim",
     }
     DEFAULT_CSS = """
@@ -66,6 +71,10 @@ class QueueTable(ScrollView, can_focus=True):
         Binding("home,g", "jump(0)", show=False),
         Binding("end,G", "jump(-1)", show=False),
     ]
+
+    class ColumnsChanged(Message):
+        """The columns moved (the scrollbar came or went, the width or the number column
+        changed): whoever shows ``header_text`` must show it again."""
 
     class CursorMoved(Message):
         """The selected ticket changed (the screen re-checks which steps apply)."""
@@ -91,6 +100,10 @@ class QueueTable(ScrollView, can_focus=True):
         self.date_of = lambda ts: ""
         self.flash_on = False
         self._left_shown: dict[int, str] = {}
+        # what render_line last drew on each screen line: a change repaints only the
+        # lines whose key moved (a full refresh per insertion was 5,900 B/s through a pty
+        # with 60 open tickets, bench/bench_sessions.py)
+        self._painted: dict[int, tuple | None] = {}
         self._columns = layout(80)
         self._id_width = 5
 
@@ -101,15 +114,11 @@ class QueueTable(ScrollView, can_focus=True):
         self.rows, self.status = update.rows, update.status
         if update.order_changed or update.full:
             self.all_order = update.order
-            self._refilter()
+            self._refilter(keep_place=True)
             if self._follow is not None and self._follow in self.index_of:
                 self.follow(self._follow)
             return
-        for ticket_id in update.changed:
-            index = self.index_of.get(ticket_id)
-            if index is not None:
-                self._left_shown.pop(ticket_id, None)
-                self.refresh_line(index)
+        self._repaint_changed()
 
     def follow(self, ticket_id: int) -> None:
         """Put the cursor on this ticket as soon as it is on the queue (a new ticket)."""
@@ -128,10 +137,11 @@ class QueueTable(ScrollView, can_focus=True):
         self.department = department
         self._refilter()
 
-    def _refilter(self) -> None:
+    def _refilter(self, keep_place: bool = False) -> None:
         needle = self.filter_text
         rows = self.rows
         scope = self.department
+        was_at = self.index_of.get(self.cursor_id, 0) if keep_place else 0
         if needle or scope:
             self.order = [i for i in self.all_order
                           if (not needle or needle in rows[i].search)
@@ -140,15 +150,83 @@ class QueueTable(ScrollView, can_focus=True):
             self.order = list(self.all_order)
         self.index_of = {ticket_id: index for index, ticket_id in enumerate(self.order)}
         if self.order and (self.cursor_id not in self.index_of):
-            self.cursor_id = self.order[0]
+            # the selected ticket left the queue (closed): stay at its place, on the
+            # ticket that took it, not back at the top; a new filter starts at the top
+            self.cursor_id = self.order[min(was_at, len(self.order) - 1)]
         elif not self.order:
             self.cursor_id = None
+        if len(self._left_shown) > 4 * max(len(self.order), 64):  # closed tickets' texts
+            self._left_shown = {i: v for i, v in self._left_shown.items() if i in self.index_of}
         largest = max(self.order, default=0)
         self._id_width = max(4, len(str(largest)) + 1)
-        self._columns = layout(self._width, self._id_width)
-        self._left_shown.clear()
-        self.virtual_size = Size(self._width, max(len(self.order), 1))
+        self._set_virtual_size()
+        if not self._relayout_columns():
+            self._repaint_changed()
+
+    def _set_virtual_size(self) -> None:
+        size = Size(self._width, max(len(self.order), 1))
+        if size == self.virtual_size:
+            return
+        bar = size.height > self.container_size.height
+        if self.is_mounted and self.container_size and bar == self.show_vertical_scrollbar:
+            # no scrollbar comes or goes: move its thumb, skip the layout of the screen
+            # (a layout per insertion was 42 % of the busy time, bench_sessions --profile)
+            self.set_reactive(QueueTable.virtual_size, size)
+            self._move_thumb(size.height)
+        else:
+            self.virtual_size = size
+
+    def _move_thumb(self, height: int) -> None:
+        """The queue grew or shrank: repaint only the scrollbar cells that change (a
+        whole 19-row scrollbar is ~700 bytes; the thumb's ends move by eighths of a cell)."""
+        if not self.show_vertical_scrollbar:  # none shown, none to build
+            return
+        bar = self.vertical_scrollbar
+        before = self._thumb(bar)
+        bar.set_reactive(ScrollBar.window_virtual_size, height)
+        for y, (old, new) in enumerate(zip(before, self._thumb(bar))):
+            if old != new:
+                bar.refresh(Region(0, y, bar.size.width, 1))
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    @staticmethod
+    def _thumb(bar: ScrollBar) -> list:
+        window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+        return list(bar.renderer.render_bar(
+            size=bar.size.height, virtual_size=ceil(bar.window_virtual_size),
+            window_size=ceil(window), position=bar.position, thickness=bar.thickness,
+            vertical=True).segments)
+
+    def _relayout_columns(self) -> bool:
+        """Lay the columns out for the width rows have now; repaint all if they moved."""
+        columns = layout(self._width, self._id_width)
+        if columns == self._columns:
+            return False
+        self._columns = columns
+        self._painted.clear()
         self.refresh()
+        self.post_message(self.ColumnsChanged())
+        return True
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self._relayout_columns()
+
+    def _line_key(self, index: int) -> tuple | None:
+        """What line ``index`` of the queue shows; equal keys paint equal lines."""
+        if index >= len(self.order):
+            return ("empty", bool(self.all_order)) if index == 0 else None
+        ticket_id = self.order[index]
+        status = self.status.get(ticket_id, "ok")
+        return (ticket_id, self.rows[ticket_id], status, ticket_id == self.cursor_id,
+                self.flash_on and status == "near")
+
+    def _repaint_changed(self) -> None:
+        """Refresh only the visible lines whose ticket, data, status or cursor changed."""
+        top = self.scroll_offset.y
+        painted = self._painted
+        for y in range(self.size.height):
+            if painted.get(y, ()) != self._line_key(top + y):
+                self.refresh_line(top + y)
 
     @property
     def cursor_row(self) -> QueueRow | None:
@@ -191,10 +269,10 @@ class QueueTable(ScrollView, can_focus=True):
         return self.scrollable_content_region.width or self.size.width or 80
 
     def on_resize(self) -> None:
-        self._columns = layout(self._width, self._id_width)
-        self.virtual_size = Size(self._width, max(len(self.order), 1))
-        self._left_shown.clear()
-        self.refresh()
+        self._set_virtual_size()
+        if not self._relayout_columns():
+            self._painted.clear()
+            self.refresh()
 
     # -- rendering -------------------------------------------------------------------------
     def _left(self, row: QueueRow) -> str:
@@ -208,44 +286,58 @@ class QueueTable(ScrollView, can_focus=True):
         width = self._width
         index = self.scroll_offset.y + y
         base = self.rich_style
+        self._painted[y] = self._line_key(index)
         if index >= len(self.order):
             if index == 0:
-                text = t("queue.empty")
+                text = t("queue.no_match" if self.all_order else "queue.empty")
                 return Strip([Segment(fit("  " + text, width), base)], width)
             return Strip.blank(width, base)
         row = self.rows[self.order[index]]
         return Strip(self._segments(row, base)).crop_extend(0, width, base)
 
+    def _part(self, name: str) -> Style:
+        """A component's own attributes only, so a cell keeps its row's background
+        (the late band, the cursor) under a tier colour or a time cell's mark."""
+        return self.get_component_rich_style(name, partial=True)
+
     def _segments(self, row: QueueRow, base: Style) -> list[Segment]:
         status = self.status.get(row.id, "ok")
         selected = row.id == self.cursor_id and self.has_focus_within_screen
         style = base
+        if status == "breached":
+            # late is the whole row, readable from across the counter, not only its time
+            # (a late extra-urgent row differed from a healthy one by its time cell alone);
+            # it is painted once when the row turns late, then only the countdown changes
+            style = style + self._part("queue--late")
         if selected:
-            style = base + self.get_component_rich_style("queue--cursor")
+            style = style + self._part("queue--cursor")
         tier_style = style
         if row.tier == "extra_urgent":
-            tier_style = style + self.get_component_rich_style("queue--extra-urgent")
+            tier_style = style + self._part("queue--extra-urgent")
         elif row.tier == "urgent":
-            tier_style = style + self.get_component_rich_style("queue--urgent")
+            tier_style = style + self._part("queue--urgent")
+        if status == "breached" and not selected:  # bold, in the late row's colours
+            tier_style = tier_style + self._part("queue--late")
         left_style = style
         mark = "↑" if row.moved_up_ts else " "  # moved up out of turn (R-2.8)
         if status == "breached":
-            left_style = style + self.get_component_rich_style("queue--breached")
+            left_style = style + self._part("queue--breached")
             mark = "!" + mark.strip()
         elif status == "near":
             mark = "•" + mark.strip()
             if self.flash_on:
-                left_style = style + self.get_component_rich_style("queue--near")
+                left_style = style + self._part("queue--near")
         elif status == "held":
-            left_style = style + self.get_component_rich_style("queue--held")
+            left_style = style + self._part("queue--held")
         # the place first: when the column cuts, the unit (where to go) must survive
         place = " ".join(p for p in (row.location, row.tenant) if p)
         service = service_name(row.service)
+        left = self._left_shown[row.id] = self._left(row)  # tick_display repaints on change
         cells = {
             "cursor": ("▶" if row.id == self.cursor_id else " ", style),
             "id": (str(row.id).rjust(self._id_width - 1) + " ", style),
             "tier": (tier_label(row.tier), tier_style),
-            "left": (rjust_cells(self._left(row), 7), left_style),
+            "left": (rjust_cells(left, 7), left_style),
             "mark": (mark, left_style),
             "service": (service, style),
             "place": (place, style),
