@@ -304,3 +304,19 @@ async def test_n_typed_into_the_filter_is_text_not_a_new_ticket(desk, db_url, te
         await pilot.pause()
         assert app.screen.id == "queue-screen"
         assert app.screen.query_one("#filter").value == "nothing"
+
+
+async def test_the_place_shows_the_tenants_unit_until_one_is_typed(desk, db_url, tenants):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#service").value = "mail"
+        form.query_one("#tenant").value = "星辰科技"
+        await pilot.pause()
+        place = form.query_one("#location")
+        assert place.placeholder == "12F-1201"
+        place.value = "大堂"
+        await pilot.pause()
+        assert place.placeholder == ""

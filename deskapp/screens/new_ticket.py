@@ -269,6 +269,10 @@ class NewTicketScreen(TypeAheadScreen):
             preview.update(t("form.no_targets") if service is None else "")
             error.update(exc.message() if service is not None else "")
             return None
+        place = self.query_one("#location", Input)
+        unit = checked.location if not place.value.strip() else ""
+        if place.placeholder != unit:  # the tenant's unit is the place unless one is typed
+            place.placeholder = unit
         tz = self.app.profile.timezone
         text = Text(t("form.targets") + ": ", "bold")
         for planned in checked.planned:
