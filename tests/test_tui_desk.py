@@ -259,3 +259,23 @@ def test_the_say_where_message_names_the_service_in_chinese():
     i18n.set_language("zh")
     message = InvalidInput("error.where_required", service="repair").message()
     assert "室内报修" in message and "repair" not in message
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_counts_are_never_cut_by_a_long_database_name(desk, db_url, lang):
+    i18n.set_language(lang)
+    for _ in range(3):
+        open_ticket(desk, NewTicket(service="salesperson", location="8F"))
+    app = make_app(desk, db_url)                     # bell off: "bell off" in the header
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen._db_name = "terminal_flashing_benchmark.db"
+        screen._where = None
+        screen._second()
+        await app.tick()
+        await settle(pilot)
+        title = str(screen.query_one("#title").content)
+        late = "Late 0" if lang == "en" else "超时 0"
+        assert title.endswith(late) and "…" not in title, title
+        where = str(screen.query_one("#where").content)
+        assert where.startswith(("bell off", "铃声关")) and "…" in where

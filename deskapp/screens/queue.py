@@ -18,7 +18,7 @@ from ..i18n import language, t
 from ..queue import QueueUpdate
 from ..services import DeskError
 from ..services.tickets import MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, move_up, step
-from ..views import service_name
+from ..views import fit, service_name
 from ..widgets.queue_table import QueueTable
 from ..widgets.clock import Clock
 from ..widgets.key_bar import KeyBar
@@ -143,6 +143,28 @@ class QueueScreen(Screen):
             text.append("  ")
         text.append(summary)
         box.update(text, layout=False)  # 1fr wide: a layout would repaint the scrollbar whole
+        self._fit_where(summary)
+
+    def _fit_where(self, summary: str | None = None) -> None:
+        """The database and date beside the clock give way to the counts: a long file
+        name and 'bell off' once pushed the late count off an 80-column header."""
+        if summary is not None:
+            self._summary_cells = cell_len(summary)
+        if not self._where_parts:
+            return
+        bell, where, day = self._where_parts
+        # title padding 2, where padding 1, clock 8 + margins 2, one cell to spare
+        room = (self.size.width or 80) - getattr(self, "_summary_cells", 40) - 14
+        fixed = cell_len(bell) + 2 + cell_len(day)
+        if fixed + cell_len(where) > room:
+            where = fit(where, room - fixed).rstrip() if room - fixed >= 4 else ""
+        text = f"{bell}{where}  {day}" if where else f"{bell}{day}"
+        if text != self._where_shown:
+            self._where_shown = text
+            self.query_one("#where", Static).update(text)
+
+    _where_parts: tuple[str, str, str] | None = None
+    _where_shown = ""
 
     def on_resize(self) -> None:
         self._title()
@@ -164,7 +186,8 @@ class QueueScreen(Screen):
         if local.date() != self._day or (bell + where) != self._where:
             self._day, self._where = local.date(), bell + where
             day = local.format("MM-DD ddd", locale="zh" if language() == "zh" else "en")
-            self.query_one("#where", Static).update(f"{bell}{where}  {day}")
+            self._where_parts = (bell, where, day)
+            self._fit_where()
             self._set_day(local)
             self._provisional_note()
         self._table.tick_display(now.timestamp())
