@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--json", action="store_true")
     staff_list = staff_cmds.add_parser("list", help=t("cli.staff_list"))
     staff_list.add_argument("--json", action="store_true")
+
+    setting = commands.add_parser("setting", help=t("cli.setting"))
+    setting_cmds = setting.add_subparsers(dest="setting_command", required=True,
+                                          parser_class=_Parser)
+    setting_set = setting_cmds.add_parser("set", help=t("cli.setting_set"))
+    setting_set.add_argument("key", metavar="KEY")
+    setting_set.add_argument("value", metavar="VALUE")
+    setting_set.add_argument("--json", action="store_true")
+    setting_list = setting_cmds.add_parser("list", help=t("cli.setting_list"))
+    setting_list.add_argument("--json", action="store_true")
     return parser
 
 
@@ -161,7 +171,17 @@ def _open(settings: Settings, clock: Clock):
         check_schema(db)
     except NoDatabase:
         raise UsageError(t("error.no_database", db=describe(settings.database_url))) from None
-    return Desk.for_login(db, clock, settings.user, settings.default_role)
+    return Desk.for_login(db, clock, _acting(settings))
+
+
+def _acting(settings: Settings) -> str:
+    """The real login, or DESKAPP_USER when root or the database file's owner runs it."""
+    from .db import sqlite_path
+    from .services.context import acting_login
+
+    path = sqlite_path(settings.database_url)
+    owner = path.stat().st_uid if path is not None and path.exists() else None
+    return acting_login(settings.user, owner)
 
 
 def _run_dashboard(settings: Settings, clock: Clock) -> int:
@@ -208,12 +228,13 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         from .services import Desk
         from .services.staff import ensure_first_manager
 
-        desk = Desk.for_login(db, clock, settings.user, settings.default_role)
+        desk = Desk.for_login(db, clock, _acting(settings))
         summary["manager_added"] = ensure_first_manager(desk)
         if args.demo:
             from .demo import load_demo
 
-            summary.update(load_demo(Desk.for_login(db, clock, settings.user, "manager")))
+            desk.require("setting.edit")  # the demo building is the manager's to load
+            summary.update(load_demo(desk))
         _emit(args, summary, t("cli.init_done", **{k: v for k, v in summary.items()}))
         return 0
     desk = _open(settings, clock)
@@ -221,7 +242,21 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         return _ticket_command(args, desk)
     if args.command == "staff":
         return _staff_command(args, desk)
+    if args.command == "setting":
+        return _setting_command(args, desk)
     raise UsageError(t("error.usage"))
+
+
+def _setting_command(args, desk) -> int:
+    from .services.settings import set_setting, settings
+
+    if args.setting_command == "set":
+        value = set_setting(desk, args.key, args.value)
+        _emit(args, {"key": args.key, "value": value}, f"{args.key} = {value}")
+        return 0
+    values = settings()
+    _emit(args, values, lambda: "\n".join(f"{k} = {v}" for k, v in sorted(values.items())))
+    return 0
 
 
 def _staff_command(args, desk) -> int:

@@ -27,8 +27,10 @@ class Settings:
     bell: bool = True                # terminal bell with alerts
     mouse: bool = True
     tick_seconds: float = 1.0
-    default_role: str = "desk"       # role of a login not in the staff table
-    user: str | None = None          # act as this login (default: the OS login)
+    # act as this login (DESKAPP_USER, for cron): honoured only for root or the owner of
+    # the database file. The role of an unlisted login is the manager's setting in the
+    # database (deskapp setting set default_role ROLE), never a user's own config.
+    user: str | None = None
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

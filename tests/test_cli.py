@@ -418,16 +418,44 @@ def test_engineering_staff_may_not_open_or_cancel(cli, url, env):
     assert arrived.json["state"] == "on_site"
 
 
-def test_default_role_applies_to_unknown_logins(cli, url, env):
+def test_an_unknown_login_may_look_but_not_write(cli, url, env):
     cli("--db", url, "init")
     env.setenv("DESKAPP_USER", "someone")
-    env.setenv("DESKAPP_DEFAULT_ROLE", "engineering")
+    env.setenv("DESKAPP_DEFAULT_ROLE", "manager")   # an environment variable grants nothing
     before = counts(url)
     run = cli("--db", url, "ticket", "add", "--service", "umbrella")
-    assert run.code == 4
+    assert run.code == 4 and "viewer" in run.err
     assert counts(url) == before
-    env.setenv("DESKAPP_DEFAULT_ROLE", "desk")
+    assert cli("--db", url, "ticket", "list", "--json").code == 0     # looking is fine
+    assert cli("--db", url, "setting", "set", "default_role", "desk").code == 4
+    env.setenv("DESKAPP_USER", "wangfang")                             # the manager
+    assert cli("--db", url, "setting", "set", "default_role", "desk").code == 0
+    env.setenv("DESKAPP_USER", "someone")
     assert cli("--db", url, "ticket", "add", "--service", "umbrella").code == 0
+
+
+def test_a_config_file_cannot_make_anyone_the_manager(cli, url, env, tmp_path):
+    cli("--db", url, "init")
+    config = tmp_path / "config" / "deskapp"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text('default_role = "manager"\nuser = "someone"\n')
+    env.delenv("DESKAPP_USER")
+    env.setenv("DESKAPP_USER", "someone")
+    run = cli("--db", url, "staff", "add", "me", "--name", "Me", "--role", "manager")
+    assert run.code == 4
+
+
+def test_settings_are_the_managers_and_checked(cli, url):
+    cli("--db", url, "init")
+    assert cli("--db", url, "setting", "set", "near_percent", "25", "--json").json == {
+        "key": "near_percent", "value": 25}
+    for key, value in (("near_percent", "95"), ("service_start", "25:00"),
+                       ("timezone", "Mars/Olympus"), ("nosuch", "1"),
+                       ("service_end", "07:00")):
+        run = cli("--db", url, "setting", "set", key, value)
+        assert run.code == 2 and run.err and "Traceback" not in run.err, (key, run.err)
+    listed = cli("--db", url, "setting", "list", "--json").json
+    assert listed["near_percent"] == 25 and listed["default_role"] == "viewer"
 
 
 # --- language ------------------------------------------------------------------------

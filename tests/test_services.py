@@ -622,3 +622,42 @@ def test_cancelling_a_late_ticket_keeps_it_breached(desk, clock):
     on_time = svc.open_ticket(desk, NewTicket(service="umbrella"))
     svc.step(desk, on_time.id, "cancel", reason="tenant changed mind")
     assert ticket_json(desk, reload(on_time))["breached"] is False
+
+
+# --- who is acting -----------------------------------------------------------------
+
+
+def test_identity_comes_from_the_real_uid_not_the_environment(monkeypatch):
+    import pwd
+    import types
+
+    from deskapp.services import context
+
+    monkeypatch.setattr(context.os, "getuid", lambda: 1000)
+    monkeypatch.setattr(context.pwd, "getpwuid",
+                        lambda uid: types.SimpleNamespace(pw_name=f"user{uid}"))
+    monkeypatch.setenv("USER", "root")
+    monkeypatch.setenv("LOGNAME", "root")
+    assert context.os_login() == "user1000"
+    assert context.acting_login(None, owner_uid=0) == "user1000"
+    with pytest.raises(NotAllowed) as caught:
+        context.acting_login("root", owner_uid=0)   # DESKAPP_USER=root by anyone
+    assert caught.value.exit_code == 4
+    # the owner of the database file (its cron scripts) may act as another login
+    assert context.acting_login("wangfang", owner_uid=1000) == "wangfang"
+    monkeypatch.setattr(context.os, "getuid", lambda: 0)
+    assert context.acting_login("wangfang", owner_uid=1000) == "wangfang"   # root
+    assert pwd  # the real module is untouched outside this test
+
+
+def test_an_unlisted_login_is_a_viewer_until_the_manager_says_otherwise(desk):
+    from deskapp.services.settings import set_setting
+
+    stranger = Desk.for_login(desk.db, desk.clock, "nobody")
+    assert stranger.role == "viewer"
+    with pytest.raises(NotAllowed):
+        svc.open_ticket(stranger, NewTicket(service="umbrella", location="大堂"))
+    with pytest.raises(NotAllowed):
+        set_setting(stranger, "default_role", "manager")
+    set_setting(desk, "default_role", "desk")
+    assert Desk.for_login(desk.db, desk.clock, "nobody").role == "desk"

@@ -279,3 +279,18 @@ async def test_the_counts_are_never_cut_by_a_long_database_name(desk, db_url, la
         assert title.endswith(late) and "…" not in title, title
         where = str(screen.query_one("#where").content)
         assert where.startswith(("bell off", "铃声关")) and "…" in where
+
+
+async def test_an_unlisted_login_gets_a_read_only_desk_that_says_whom_to_ask(desk, db_url):
+    open_ticket(desk, NewTicket(service="mail", location="3F"))
+    stranger = Desk.for_login(desk.db, desk.clock, "visitor")
+    app = make_app(stranger, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await settle(pilot)
+        assert "Read only" in status(app) and "wangfang" in status(app)
+        bar = keys(app)
+        assert "Dispatch" not in bar and "New" not in bar and "? Keys" in bar
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.id == "queue-screen"

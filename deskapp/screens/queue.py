@@ -17,6 +17,8 @@ from ..db import describe
 from ..i18n import language, t
 from ..queue import QueueUpdate
 from ..services import DeskError
+from ..services.context import VIEWER
+from ..services.staff import managers
 from ..services.tickets import MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, move_up, step
 from ..views import fit, service_name
 from ..widgets.queue_table import QueueTable
@@ -202,6 +204,9 @@ class QueueScreen(Screen):
         if not self._ready or self._day is None:
             return
         notes = []
+        if self.app.desk.role == VIEWER:
+            notes.append(t("status.read_only", login=self.app.desk.user,
+                           managers=", ".join(managers()) or "—"))
         if self._table.department:
             notes.append(t("status.scope",
                            department=t(f"department.{self._table.department}")))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 from dataclasses import dataclass, field
 
 from peewee import Database
@@ -31,12 +31,36 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.move_up": frozenset({"desk", "manager", "gm"}),
     "catalogue.edit": frozenset({"manager", "gm"}),
     "staff.edit": frozenset({"manager"}),
+    "setting.edit": frozenset({"manager"}),
     "calendar.edit": frozenset({"manager", "gm"}),
 }
 
 
+# The role of a login the staff table does not list, unless the manager set another
+# (setting "default_role"): it may look, not write.
+VIEWER = "viewer"
+
+
 def os_login() -> str:
-    return os.environ.get("DESKAPP_USER") or getpass.getuser()
+    """The login of the real uid: not $USER, $LOGNAME or $DESKAPP_USER, which anyone
+    can set (``DESKAPP_USER=root`` once made anyone the manager)."""
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (containers)
+        return f"uid{uid}"
+
+
+def acting_login(requested: str | None, owner_uid: int | None) -> str:
+    """Who is acting: the real login, or ``requested`` (DESKAPP_USER, for cron scripts)
+    when the process runs as root or as the owner of the database file."""
+    real = os_login()
+    if not requested or requested == real:
+        return real
+    uid = os.getuid()
+    if uid == 0 or (owner_uid is not None and uid == owner_uid):
+        return requested
+    raise NotAllowed("error.act_as", login=requested, real=real)
 
 
 @dataclass
@@ -51,10 +75,20 @@ class Desk:
 
     @classmethod
     def for_login(cls, db: Database, clock: Clock, login: str | None = None,
-                  default_role: str = "desk") -> "Desk":
+                  default_role: str | None = None) -> "Desk":
+        """The desk of ``login`` (already vetted: see ``acting_login``). Its role comes
+        from the staff table; a login not listed there (or no longer active) gets the
+        building's default role, which only the manager sets in the database — never
+        from a user's own config file or environment."""
         login = login or os_login()
         staff = Staff.get_or_none(Staff.login == login)
-        role = staff.role if staff and staff.active else default_role
+        if staff is not None and staff.active:
+            role = staff.role
+        elif default_role is not None:
+            role = default_role
+        else:
+            row = Setting.get_or_none(Setting.key == "default_role")
+            role = json.loads(row.value) if row else VIEWER
         return cls(db=db, clock=clock, user=login, role=role)
 
     def allowed(self, permission: str) -> bool:

@@ -54,3 +54,10 @@ def add_staff(desk: Desk, login: str, name: str, role: str, active: bool = True)
 
 def list_staff() -> list[Staff]:
     return list(Staff.select().order_by(Staff.role, Staff.login))
+
+
+def managers() -> list[str]:
+    """Whom an unlisted login should ask to be added: the active managers, by name."""
+    return [name for (name,) in Staff.select(Staff.name)
+            .where(Staff.role == "manager", Staff.active == True)  # noqa: E712
+            .order_by(Staff.name).tuples()]
