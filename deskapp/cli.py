@@ -220,9 +220,10 @@ def _emit(args, document, human) -> None:
 
 
 def _run_command(args, settings: Settings, clock: Clock) -> int:
-    from .db import ensure_schema, open_database
+    from .db import create_sqlite_file, ensure_schema, open_database
 
     if args.command == "init":
+        create_sqlite_file(settings.database_url)
         db = open_database(settings.database_url)
         summary = ensure_schema(db)
         from .services import Desk

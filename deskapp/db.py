@@ -78,6 +78,26 @@ def make_database(url: str) -> Database:
     raise BadDatabaseURL(url)
 
 
+# Everyone who may write the SQLite file is trusted with the whole desk (README): the
+# file, its WAL and its shared-memory file are group-writable for the deskapp group.
+SQLITE_FILE_MODE = 0o660
+
+
+def create_sqlite_file(url: str | None) -> None:
+    """Before the first ``init``: the database file, group-writable whatever the umask.
+    SQLite gives its -wal and -shm files the database file's mode (and, run as root, its
+    owner), so the sessions of every member of the group keep being able to write."""
+    path = sqlite_path(url)
+    if path is None or path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    try:
+        os.fchmod(fd, SQLITE_FILE_MODE)
+    finally:
+        os.close(fd)
+
+
 def open_database(url: str | None) -> Database:
     """Bind the models to the database at ``url`` (thread-local connections)."""
     db = make_database(normalise_url(url))

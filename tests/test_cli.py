@@ -659,3 +659,20 @@ def test_reply_with_note_and_written(cli, url):
     run = cli("--db", url, "ticket", "step", tid, "reply", "--note", "书面答复函",
               "--written", "--json")
     assert {t["name"]: t["state"] for t in run.json["targets"]}["written_reply"] == "met"
+
+
+@pytest.mark.skipif(bool(os.environ.get("DESKAPP_TEST_DATABASE_URL")), reason="SQLite files")
+def test_init_makes_the_database_group_writable_whatever_the_umask(cli, tmp_path):
+    import stat
+
+    path = tmp_path / "srv" / "desk.db"
+    old = os.umask(0o022)
+    try:
+        assert cli("--db", path, "init").code == 0
+        assert cli("--db", path, "ticket", "add", "--service", "mail",
+                   "--location", "3F").code == 0
+    finally:
+        os.umask(old)
+    for name in ("desk.db", "desk.db-wal", "desk.db-shm"):
+        mode = stat.S_IMODE((tmp_path / "srv" / name).stat().st_mode)
+        assert mode == 0o660, (name, oct(mode))
