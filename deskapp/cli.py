@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     setting_set.add_argument("--json", action="store_true")
     setting_list = setting_cmds.add_parser("list", help=t("cli.setting_list"))
     setting_list.add_argument("--json", action="store_true")
+
+    backup = commands.add_parser("backup", help=t("cli.backup"))
+    backup.add_argument("path", metavar="PATH")
+    backup.add_argument("--json", action="store_true")
     return parser
 
 
@@ -245,6 +249,13 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         return _staff_command(args, desk)
     if args.command == "setting":
         return _setting_command(args, desk)
+    if args.command == "backup":
+        from .db import normalise_url
+        from .services.backup import backup
+
+        summary = backup(desk, args.path, normalise_url(settings.database_url))
+        _emit(args, summary, t("cli.backup_done", **summary))
+        return 0
     raise UsageError(t("error.usage"))
 
 

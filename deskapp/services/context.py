@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "catalogue.edit": frozenset({"manager", "gm"}),
     "staff.edit": frozenset({"manager"}),
     "setting.edit": frozenset({"manager"}),
+    "database.backup": frozenset({"manager"}),
     "calendar.edit": frozenset({"manager", "gm"}),
 }
 
