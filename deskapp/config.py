@@ -29,6 +29,7 @@ class Settings:
     tick_seconds: float = 1.0
     default_role: str = "desk"       # role of a login not in the staff table
     user: str | None = None          # act as this login (default: the OS login)
+    busy_timeout: float = 5.0        # seconds a write waits for another session's
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from ..models import Tenant, Ticket
-from ..views import service_name, state_label
+from ..services.validate import MAX_ID
+from ..views import safe_text, service_name, state_label
 
 
 class TicketProvider(Provider):
@@ -18,11 +20,12 @@ class TicketProvider(Provider):
         rows = await self._find(text)
         matcher = self.matcher(query)
         for ticket_id, service, state, tenant, location in rows:
-            label = (f"#{ticket_id} {service_name(service)} {tenant or ''} {location or ''} "
-                     f"· {state_label(state)}")
+            label = safe_text(f"#{ticket_id} {service_name(service)} {tenant or ''} "
+                              f"{location or ''} · {state_label(state)}")
             score = 1.0 if text.isdigit() else matcher.match(label)
             if score > 0:
-                yield Hit(score, label, partial(self._open, ticket_id), text=label)
+                # a Text, not a str: the palette reads a str prompt as markup ([/red])
+                yield Hit(score, Text(label), partial(self._open, ticket_id), text=label)
 
     async def _find(self, text: str):
         def query():
@@ -30,7 +33,10 @@ class TicketProvider(Provider):
                                   Ticket.location)
                     .join(Tenant, on=(Ticket.tenant == Tenant.id), join_type="LEFT OUTER JOIN"))
             if text.isdigit():
-                return list(base.where(Ticket.id == int(text)).tuples())
+                number = int(text) if len(text) < 20 else 0
+                if not 1 <= number <= MAX_ID:  # 99999999999999999999 is no ticket
+                    return []
+                return list(base.where(Ticket.id == number).tuples())
             like = f"%{text}%"
             return list(base.where(Tenant.name ** like | Ticket.location ** like)
                         .order_by(Ticket.id.desc()).limit(20).tuples())

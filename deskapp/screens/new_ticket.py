@@ -12,9 +12,10 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ..i18n import language, t
 from ..models import Service
-from ..services import DeskError
+from ..services import DeskError, validate
 from ..services.tenants import tenant_names
-from ..services.tickets import NewTicket, check_new_ticket, open_ticket, services
+from ..services.tickets import (MAX_PEOPLE, NewTicket, check_new_ticket, open_ticket,
+                                services)
 from ..sla import TIERS
 from ..timeparse import parse_desk_time
 from . import localise_bindings
@@ -129,8 +130,7 @@ class NewTicketScreen(ModalScreen[int | None]):
                             known=", ".join(r.name_zh if language() == "zh" else r.name_en
                                             for r in self.rows[:6]) + "…")
         people_text = self.query_one("#people", Input).value.strip() or "1"
-        if not people_text.isdigit():
-            raise DeskError("error.not_a_number", field=t("form.people"))
+        people = validate.number(people_text, t("form.people"), low=1, high=MAX_PEOPLE)
         agreed_text = self.query_one("#agreed", Input).value
         agreed = parse_desk_time(agreed_text, self.app.clock.now(), self.app.profile.timezone)
         if agreed_text.strip() and agreed is None:
@@ -146,7 +146,7 @@ class NewTicketScreen(ModalScreen[int | None]):
             tier=self.query_one("#tier", Select).value if service.tier_chosen else None,
             tenant=tenant,
             location=location,
-            people=int(people_text) if service.uses_people else 1,
+            people=people if service.uses_people else 1,
             agreed_at=agreed,
             scope=self.query_one("#scope", Select).value if service.uses_scope else None,
             written=self.query_one("#written", Checkbox).value if service.code == "complaint"

@@ -66,6 +66,7 @@ def ticket_json(desk: Desk, ticket: Ticket, positions: dict[int, int] | None = N
         "version": ticket.version,
         "cycle": ticket.cycle,
         "moved_up": ticket.moved_up_at is not None,
+        "ref": ticket.ref,
     }
 
 
