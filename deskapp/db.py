@@ -73,6 +73,7 @@ _SQLITE_FAULTS = {
     "SQLITE_PERM": "fault.readonly", "SQLITE_NOTADB": "fault.not_a_database",
     "SQLITE_CORRUPT": "fault.corrupt", "SQLITE_CANTOPEN": "fault.cannot_open",
     "SQLITE_IOERR": "fault.io", "SQLITE_PROTOCOL": "fault.locked",
+    "SQLITE_IOERR_SHORT_READ": "fault.corrupt",  # the file ends before its pages do
 }
 # the same by message, for errors that carry no code (and PostgreSQL's words)
 _MESSAGE_FAULTS = (
@@ -238,12 +239,13 @@ def check_sqlite_path(path: Path, *, create: bool) -> None:
     if not path.exists():
         if not create:
             raise _unusable("fault.missing", where)
+        existing = next((p for p in path.parents if p.exists()), path.parent)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _unusable("fault.unwritable_dir", where, str(path.parent)) from exc
+            raise _unusable("fault.unwritable_dir", where, str(existing)) from exc
         if not os.access(path.parent, os.W_OK | os.X_OK):
-            raise _unusable("fault.unwritable_dir", where, str(path.parent))
+            raise _unusable("fault.unwritable_dir", where, str(existing))
 
 
 def make_database(url: str, busy_timeout: float | None = None) -> Database:
