@@ -78,6 +78,7 @@ _SQLITE_FAULTS = {
 # the same by message, for errors that carry no code (and PostgreSQL's words)
 _MESSAGE_FAULTS = (
     ("database is locked", "fault.locked"),
+    ("lock timeout", "fault.locked"),  # PostgreSQL: lock_timeout, the busy timeout there
     ("database or disk is full", "fault.full"),
     ("no space left", "fault.full"),
     ("readonly database", "fault.readonly"),
@@ -275,6 +276,8 @@ def make_database(url: str, busy_timeout: float | None = None) -> Database:
             port=port,
             prefer_psycopg3=True,
             connect_timeout=max(1, int(timeout)),
+            # a row another session holds is waited for as long as SQLite's busy timeout
+            options=f"-c lock_timeout={int(timeout * 1000)}",
         )
     raise BadDatabaseURL(url)
 

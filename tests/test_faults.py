@@ -208,3 +208,17 @@ def test_postgresql_unknown_database_role_and_uninitialised(cli, db_url):  # noq
     run = cli("--db", db_url, "ticket", "list")
     assert_fault(run, "init", "postgresql://")
     assert "sqlite" not in run.err and ".db" not in run.err.replace(db_url, "")
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs DESKAPP_TEST_DATABASE_URL")
+def test_postgresql_row_locked_past_the_timeout(cli, db_url, env):  # noqa: F811
+    assert cli("--db", db_url, "init").code == 0
+    tid = cli("--db", db_url, "ticket", "add", "--service", "mail", "--json").json["id"]
+    database.obj.close()
+    env.setenv("DESKAPP_BUSY_TIMEOUT", "0.3")
+    import psycopg
+
+    with psycopg.connect(PG_URL) as holder:
+        holder.execute("SELECT id FROM ticket WHERE id = %s FOR UPDATE", (tid,))
+        assert_fault(cli("--db", db_url, "ticket", "step", tid, "resolve"), "busy")
+    assert cli("--db", db_url, "ticket", "step", tid, "resolve").code == 0
