@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-import threading
 from typing import Sequence
 
 import pendulum
@@ -197,12 +196,15 @@ def _run_dashboard(settings: Settings, clock: Clock) -> int:
 
 
 def _exit_on_hangup(app) -> None:
-    """When the SSH link drops, leave cleanly: every write is already one transaction,
-    so nothing is half-done; the ticker thread and the database are closed on exit."""
+    """When the SSH link drops, leave: cleanly if that finishes within
+    HANGUP_GRACE_SECONDS, else at once. Every write is one transaction, so nothing is
+    half-done either way; the ticker thread and the database close with the process."""
     import signal
 
-    def hangup(_signum, _frame) -> None:
+    def hangup(signum, _frame) -> None:
         _arm_watchdog()
+        if signum == getattr(signal, "SIGHUP", None):
+            _discard_output(app)
         app.exit(return_code=0)
 
     for name in ("SIGHUP", "SIGTERM"):
@@ -210,20 +212,35 @@ def _exit_on_hangup(app) -> None:
             signal.signal(getattr(signal, name), hangup)
 
 
+def _discard_output(app) -> None:
+    """The terminal is gone: nothing is left to draw or restore. Textual's writer thread
+    dies on the first write to the closed terminal; its queue then fills, and the exit,
+    which queues the terminal's restore codes and waits for the thread, blocks for
+    ever. Dropping the output instead lets the exit finish at once."""
+    writer = getattr(getattr(app, "_driver", None), "_writer_thread", None)
+    if writer is not None:
+        writer.write = lambda _text: None
+        writer.stop = lambda: None
+
+
 # Once the terminal is gone, the clean exit gets this long; then the process ends
-# anyway (Textual's writer thread once hung the exit 1 time in 15: the orphan kept the
-# database open and ignored SIGTERM).
+# anyway. Dropping the link while the palette searched hung 1 time in 15 (the main
+# thread stuck stopping Textual's writer thread): the orphan ignored SIGTERM and kept
+# the database open.
 HANGUP_GRACE_SECONDS = 4.0
-_watchdog: threading.Timer | None = None
+_watchdog_sink = None
 
 
 def _arm_watchdog() -> None:
-    global _watchdog
-    if _watchdog is not None:
+    """faulthandler's watchdog is a C thread: it ends the process even when a stuck
+    thread holds the GIL (a threading.Timer would wait for it)."""
+    import faulthandler
+
+    global _watchdog_sink
+    if _watchdog_sink is not None:
         return
-    _watchdog = threading.Timer(HANGUP_GRACE_SECONDS, os._exit, args=(0,))
-    _watchdog.daemon = True
-    _watchdog.start()
+    _watchdog_sink = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+    faulthandler.dump_traceback_later(HANGUP_GRACE_SECONDS, exit=True, file=_watchdog_sink)
 
 
 # JSON escapes C0 but, with ensure_ascii=False, emits DEL and C1 (U+0080-U+009F: CSI is
