@@ -111,9 +111,16 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     i18n.set_language(_early_lang(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = load_settings(database_url=args.db, lang=args.lang,
-                             mouse=False if args.no_mouse else None,
-                             bell=False if args.no_bell else None)
+    try:
+        settings = load_settings(database_url=args.db, lang=args.lang,
+                                 mouse=False if args.no_mouse else None,
+                                 bell=False if args.no_bell else None)
+    except (ValueError, OSError) as exc:  # a config file or DESKAPP_* value unreadable
+        from .views import safe_text
+
+        print(safe_text(f"deskapp: {t('error.bad_setting', detail=str(exc))}"),
+              file=sys.stderr)
+        return 2
     i18n.set_language(settings.lang or i18n.detect_language())
     try:
         if args.command is None:
@@ -156,7 +163,10 @@ def _early_lang(argv: list[str]) -> str:
             return argv[index + 1]
         if arg.startswith("--lang=") and arg[7:] in i18n.LANGUAGES:
             return arg[7:]
-    return load_settings().lang or i18n.detect_language()
+    try:
+        return load_settings().lang or i18n.detect_language()
+    except (ValueError, OSError):  # main says what is wrong with the settings
+        return i18n.detect_language()
 
 
 def _open(settings: Settings, clock: Clock):

@@ -222,3 +222,9 @@ def test_postgresql_row_locked_past_the_timeout(cli, db_url, env):  # noqa: F811
         holder.execute("SELECT id FROM ticket WHERE id = %s FOR UPDATE", (tid,))
         assert_fault(cli("--db", db_url, "ticket", "step", tid, "resolve"), "busy")
     assert cli("--db", db_url, "ticket", "step", tid, "resolve").code == 0
+
+
+def test_an_unreadable_setting_is_a_message_not_a_traceback(cli, env, tmp_path):  # noqa: F811
+    env.setenv("DESKAPP_BUSY_TIMEOUT", "soon")
+    run = cli("--db", tmp_path / "desk.db", "ticket", "list")
+    assert run.code == 2 and "setting" in run.err and "Traceback" not in run.err

@@ -80,3 +80,25 @@ async def test_the_ticker_retries_with_a_warning_until_the_database_is_back(desk
         await until(pilot, lambda: "⚠" not in str(where.content), tries=80)
         assert "⚠" not in str(where.content)
         assert "back" in status(app)
+
+
+async def test_the_form_and_the_palette_on_a_fault_say_so_and_stay_up(desk, db_url,
+                                                                       monkeypatch):
+    from deskapp.screens import commands, new_ticket
+
+    open_ticket(desk, NewTicket(service="mail", location="8F"))
+
+    def unusable(*_args, **_kw):
+        raise DatabaseUnusable("fault.locked", db="desk.db", detail="")
+
+    app = DeskApp(desk, Settings(database_url=db_url, bell=False), auto_tick=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        monkeypatch.setattr(new_ticket, "services", unusable)
+        await pilot.press("n")
+        await until(pilot, lambda: "busy" in status(app))
+        assert "busy" in status(app) and app.is_running
+        monkeypatch.setattr(commands.TicketProvider, "_find", unusable)
+        await pilot.press("ctrl+p", *"8F")
+        await settle(pilot, 6)
+        assert app.is_running and app.return_code is None

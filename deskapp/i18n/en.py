@@ -232,6 +232,7 @@ MESSAGES: dict[str, str] = {
     "error.out_of_range": "{field} must be a whole number from {low} to {high}",
     "error.time_window": "{option}: {value} is not a plausible time; give one between {earliest} and {latest}",
     "error.time_impossible": "{option}: '{value}' is not a plausible time (give one within a year or two of today)",
+    "error.bad_setting": "a setting cannot be read: {detail}",
     "error.ref_taken": "--ref '{ref}' already made ticket #{id} for another service ({service})",
     # the database cannot be used (exit 5)
     "fault.missing": "no deskapp database at {db}; create it with: deskapp --db {db} init",

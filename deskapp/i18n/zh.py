@@ -228,6 +228,7 @@ MESSAGES: dict[str, str] = {
     "error.out_of_range": "{field}须为 {low} 到 {high} 之间的整数",
     "error.time_window": "{option}：{value} 不是合理的时间；请给出 {earliest} 至 {latest} 之间的时间",
     "error.time_impossible": "{option}：“{value}”不是合理的时间（请给出今天前后一两年内的时间）",
+    "error.bad_setting": "无法读取设置：{detail}",
     "error.ref_taken": "--ref “{ref}”已用于另一服务（{service}）的工单 #{id}",
     # the database cannot be used (exit 5)
     "fault.missing": "{db} 没有 deskapp 数据库；请先创建：deskapp --db {db} init",

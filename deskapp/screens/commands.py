@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from ..models import Tenant, Ticket
+from ..services import DeskError
 from ..services.validate import MAX_ID
 from ..views import safe_text, service_name, state_label
 
@@ -17,7 +18,11 @@ class TicketProvider(Provider):
         text = query.strip().lstrip("#")
         if not text:
             return
-        rows = await self._find(text)
+        try:
+            rows = await self._find(text)
+        except DeskError as exc:  # the database cannot be used just now: say so, find nothing
+            self.app.say(exc.message(), "error")
+            return
         matcher = self.matcher(query)
         for ticket_id, service, state, tenant, location in rows:
             label = safe_text(f"#{ticket_id} {service_name(service)} {tenant or ''} "
