@@ -102,3 +102,23 @@ async def test_the_form_and_the_palette_on_a_fault_say_so_and_stay_up(desk, db_u
         await pilot.press("ctrl+p", *"8F")
         await settle(pilot, 6)
         assert app.is_running and app.return_code is None
+
+
+def test_a_crash_report_never_prints_locals(desk, db_url, monkeypatch):
+    """Textual's own report shows every local of every frame (notes, names, URLs)."""
+    app = DeskApp(desk, Settings(database_url=db_url, bell=False), auto_tick=False)
+    monkeypatch.setattr(app, "_close_messages_no_wait", lambda: None)
+    monkeypatch.setattr(app, "bell", lambda: None)
+
+    def crash():
+        tenant_note = "-".join(("secret", "note"))  # noqa: F841 - a local in the frame
+        raise RuntimeError("boom")
+
+    try:
+        crash()
+    except RuntimeError:
+        app._fatal_error()
+    shown = "".join(segment.text for segments in app._exit_renderables
+                    for segment in segments.segments)
+    assert "boom" in shown
+    assert "secret-note" not in shown
