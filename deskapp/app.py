@@ -53,6 +53,17 @@ def stylesheet(name: str) -> Path:
     raise FileNotFoundError(f"deskapp stylesheet {name} not found beside {here}")
 
 
+def _fault_message(exc: Exception, url: str | None) -> str:
+    """What the status line says about a failed tick: the fault's own message."""
+    from .db import describe, fault_of
+    from .services import DeskError
+
+    if isinstance(exc, DeskError):
+        return exc.message()
+    fault = fault_of(exc, describe(url))
+    return fault.message() if fault is not None else str(exc)
+
+
 def _ticket_provider():
     from .screens.commands import TicketProvider
 
@@ -126,9 +137,15 @@ class DeskApp(App):
             started = time.monotonic()
             try:
                 await self.tick()
-                self.tick_error = None
+                if self.tick_error is not None:
+                    self.tick_error = None
+                    self.say(t("fault.back"))
             except Exception as exc:  # noqa: BLE001 - a lost database must not kill the desk
-                self.tick_error = str(exc)
+                # ⚠ in the header until a tick succeeds again; the message once per fault
+                message = _fault_message(exc, self.settings.database_url)
+                if message != self.tick_error:
+                    self.say(message, "error")
+                self.tick_error = message
                 self.log.error("tick failed", exc)
             self._wake.clear()
             wait = max(0.05, interval - (time.monotonic() - started))
@@ -207,6 +224,17 @@ class DeskApp(App):
             handler = getattr(screen, "bell_changed", None)
             if handler is not None:
                 handler()
+
+    def _fatal_error(self) -> None:
+        """An unexpected error still ends the desk, but its report never prints the
+        locals (Textual's default would show ticket notes, names and URLs)."""
+        from rich.traceback import Traceback
+        from rich.segment import Segments
+
+        self.bell()
+        self._exit_renderables.append(Segments(self.console.render(
+            Traceback(show_locals=False, width=None), self.console.options)))
+        self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

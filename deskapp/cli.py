@@ -1,12 +1,17 @@
 """Command line: the dashboard, and the headless commands of SPEC §9 for scripts.
 
-Exit codes: 0 done; 2 bad input or usage; 3 conflict; 4 not allowed for the role.
+Exit codes: 0 done; 2 bad input or usage; 3 conflict; 4 not allowed for the role;
+5 the database cannot be used. Never a traceback: every known error leaves through
+``_known_error`` with one message in the user's language, its values made safe for a
+terminal (``views.safe_text``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from typing import Sequence
 
@@ -24,8 +29,11 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own usage errors, in our words
+        from .views import safe_text
+
         self.print_usage(sys.stderr)
-        print(f"deskapp: {t('error.usage')}: {message}", file=sys.stderr)
+        # argparse echoes the value it refused ("invalid choice: '\x1b[2J'")
+        print(safe_text(f"deskapp: {t('error.usage')}: {message}"), file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -55,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--written", action="store_true")
     add.add_argument("--at", metavar="ISO")
     add.add_argument("--note", metavar="TEXT", default="")
+    add.add_argument("--ref", metavar="TEXT", help=t("cli.ref"))
     add.add_argument("--json", action="store_true")
 
     listing = ticket_cmds.add_parser("list", help=t("cli.ticket_list"))
@@ -62,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     stepper = ticket_cmds.add_parser("step", help=t("cli.ticket_step"))
-    stepper.add_argument("id", type=int, metavar="ID")
+    stepper.add_argument("id", metavar="ID")  # checked by services.validate.record_id
     stepper.add_argument("action", metavar="ACTION",
                          choices=("dispatch", "arrive", "resolve", "reply", "answer", "hold",
                                   "resume", "cancel", "reopen"))
@@ -104,17 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_moment(text: str | None, tz: str, option: str) -> pendulum.DateTime | None:
-    """ISO 8601 with or without offset; without, the building's zone (SPEC §9)."""
-    if text is None:
-        return None
-    try:
-        # strict: ISO 8601 only; the lenient fallback guessed "01/02/2026" as 2 January
-        moment = pendulum.parse(text, tz=tz, strict=True)
-    except Exception as exc:  # pendulum raises several kinds for bad text
-        raise UsageError(t("error.bad_time", option=option, value=text)) from exc
-    if not isinstance(moment, pendulum.DateTime):
-        raise UsageError(t("error.bad_time", option=option, value=text))
-    return moment.in_tz("UTC")
+    """ISO 8601 with or without offset; without, the building's zone (SPEC §9). Whether
+    it is plausible (services.validate.WINDOW) the service checks before writing."""
+    from .services import validate
+
+    return validate.parse_iso(text, tz, option)
 
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
@@ -122,24 +125,34 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     i18n.set_language(_early_lang(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = load_settings(database_url=args.db, lang=args.lang,
-                             mouse=False if args.no_mouse else None,
-                             bell=False if args.no_bell else None)
+    try:
+        settings = load_settings(database_url=args.db, lang=args.lang,
+                                 mouse=False if args.no_mouse else None,
+                                 bell=False if args.no_bell else None)
+    except (ValueError, OSError) as exc:  # a config file or DESKAPP_* value unreadable
+        from .views import safe_text
+
+        print(safe_text(f"deskapp: {t('error.bad_setting', detail=str(exc))}"),
+              file=sys.stderr)
+        return 2
     i18n.set_language(settings.lang or i18n.detect_language())
     try:
         if args.command is None:
             return _run_dashboard(settings, clock or Clock())
         return _run_command(args, settings, clock or Clock())
     except Exception as exc:  # noqa: BLE001 - every known error leaves with its exit code
-        code, message = _known_error(exc)
+        code, message = _known_error(exc, settings)
         if code is None:
             raise
-        print(f"deskapp: {message}", file=sys.stderr)
+        from .views import safe_text
+
+        print(safe_text(f"deskapp: {message}"), file=sys.stderr)
         return code
 
 
-def _known_error(exc: Exception) -> tuple[int | None, str]:
-    from .db import BadDatabaseURL, SchemaTooNew
+def _known_error(exc: Exception, settings: Settings | None = None) -> tuple[int | None, str]:
+    """The one place an error becomes an exit code and a message (SPEC §9)."""
+    from .db import BadDatabaseURL, SchemaTooNew, describe, fault_of
     from .services import DeskError
 
     if isinstance(exc, UsageError):
@@ -150,6 +163,10 @@ def _known_error(exc: Exception) -> tuple[int | None, str]:
         return 2, t("error.bad_db_url", url=str(exc))
     if isinstance(exc, SchemaTooNew):
         return 2, t("error.schema_too_new", found=exc.found)
+    # a fault the database layer did not see itself (opening, the driver, the disk)
+    fault = fault_of(exc, describe(settings.database_url) if settings else "")
+    if fault is not None:
+        return fault.exit_code, fault.message()
     return None, ""
 
 
@@ -160,21 +177,28 @@ def _early_lang(argv: list[str]) -> str:
             return argv[index + 1]
         if arg.startswith("--lang=") and arg[7:] in i18n.LANGUAGES:
             return arg[7:]
-    return load_settings().lang or i18n.detect_language()
+    try:
+        return load_settings().lang or i18n.detect_language()
+    except (ValueError, OSError):  # main says what is wrong with the settings
+        return i18n.detect_language()
 
 
 def _open(settings: Settings, clock: Clock):
-    from .db import NoDatabase, check_schema, describe, open_database, sqlite_path
-    from .services import Desk
+    from .db import NoDatabase, check_schema, check_sqlite_path, open_database, sqlite_path
+    from .services import DatabaseUnusable, Desk
 
     path = sqlite_path(settings.database_url)
-    if path is not None and not path.exists():
-        raise UsageError(t("error.no_database", db=str(path)))
-    db = open_database(settings.database_url)
+    if path is not None:  # a mistyped --db must not start an empty building
+        check_sqlite_path(path, create=False)
+    db = open_database(settings.database_url, settings.busy_timeout)
     try:
         check_schema(db)
     except NoDatabase:
-        raise UsageError(t("error.no_database", db=describe(settings.database_url))) from None
+        if path is not None:
+            raise DatabaseUnusable("fault.missing", db=str(path)) from None
+        # a PostgreSQL database that exists but was never initialised: no file to name
+        raise DatabaseUnusable("fault.not_initialised",
+                               db=_shown_url(settings.database_url)) from None
     return Desk.for_login(db, clock, _acting(settings))
 
 
@@ -188,6 +212,13 @@ def _acting(settings: Settings) -> str:
     return acting_login(settings.user, owner)
 
 
+def _shown_url(url: str | None) -> str:
+    """A database URL as it may be shown and typed again: without its password."""
+    from .db import normalise_url
+
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", normalise_url(url))
+
+
 def _run_dashboard(settings: Settings, clock: Clock) -> int:
     from .app import DeskApp
 
@@ -199,11 +230,15 @@ def _run_dashboard(settings: Settings, clock: Clock) -> int:
 
 
 def _exit_on_hangup(app) -> None:
-    """When the SSH link drops, leave cleanly: every write is already one transaction,
-    so nothing is half-done; the ticker thread and the database are closed on exit."""
+    """When the SSH link drops, leave: cleanly if that finishes within
+    HANGUP_GRACE_SECONDS, else at once. Every write is one transaction, so nothing is
+    half-done either way; the ticker thread and the database close with the process."""
     import signal
 
-    def hangup(_signum, _frame) -> None:
+    def hangup(signum, _frame) -> None:
+        _arm_watchdog()
+        if signum == getattr(signal, "SIGHUP", None):
+            _discard_output(app)
         app.exit(return_code=0)
 
     for name in ("SIGHUP", "SIGTERM"):
@@ -211,16 +246,61 @@ def _exit_on_hangup(app) -> None:
             signal.signal(getattr(signal, name), hangup)
 
 
+def _discard_output(app) -> None:
+    """The terminal is gone: nothing is left to draw or restore. Textual's writer thread
+    dies on the first write to the closed terminal; its queue then fills, and the exit,
+    which queues the terminal's restore codes and waits for the thread, blocks for
+    ever. Dropping the output instead lets the exit finish at once."""
+    writer = getattr(getattr(app, "_driver", None), "_writer_thread", None)
+    if writer is not None:
+        writer.write = lambda _text: None
+        writer.stop = lambda: None
+
+
+# Once the terminal is gone, the clean exit gets this long; then the process ends
+# anyway. Dropping the link while the palette searched hung 1 time in 15 (the main
+# thread stuck stopping Textual's writer thread): the orphan ignored SIGTERM and kept
+# the database open.
+HANGUP_GRACE_SECONDS = 4.0
+_watchdog_sink = None
+
+
+def _arm_watchdog() -> None:
+    """faulthandler's watchdog is a C thread: it ends the process even when a stuck
+    thread holds the GIL (a threading.Timer would wait for it)."""
+    import faulthandler
+
+    global _watchdog_sink
+    if _watchdog_sink is not None:
+        return
+    _watchdog_sink = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+    faulthandler.dump_traceback_later(HANGUP_GRACE_SECONDS, exit=True, file=_watchdog_sink)
+
+
+# JSON escapes C0 but, with ensure_ascii=False, emits DEL and C1 (U+0080-U+009F: CSI is
+# U+009B) raw; a terminal showing the document would obey them. Line and paragraph
+# separators break naive line readers. Escaped, the document means the same.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(document, indent: int | None = 2) -> str:
+    text = json.dumps(document, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _emit(args, document, human) -> None:
     """``document`` as JSON with --json, else ``human`` (text, or a function making it:
-    10,000 lines of it cost 0.23 s that --json should not pay)."""
+    10,000 lines of it cost 0.23 s that --json should not pay). Stored text reaches the
+    terminal only through safe_text."""
+    from .views import safe_text
+
     if getattr(args, "json", False):
         # indented for a person; compact for a pipe: json's C encoder runs only without
         # indent (10,000 tickets: 0.8 s indented)
-        indent = 2 if sys.stdout.isatty() else None
-        print(json.dumps(document, ensure_ascii=False, indent=indent))
+        print(json_text(document, indent=2 if sys.stdout.isatty() else None))
     else:
-        print(human() if callable(human) else human)
+        text = human() if callable(human) else human
+        print("\n".join(safe_text(line) for line in text.split("\n")))
 
 
 def _run_command(args, settings: Settings, clock: Clock) -> int:
@@ -228,7 +308,7 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
 
     if args.command == "init":
         create_sqlite_file(settings.database_url)
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, settings.busy_timeout)
         summary = ensure_schema(db)
         from .services import Desk
         from .services.staff import ensure_first_manager
@@ -300,7 +380,8 @@ def _ticket_command(args, desk) -> int:
             service=args.service, tier=args.tier, tenant=args.tenant,
             location=args.location, people=args.people,
             agreed_at=parse_moment(args.agreed, tz, "--agreed"), scope=args.scope,
-            written=args.written, at=parse_moment(args.at, tz, "--at"), note=args.note)
+            written=args.written, at=parse_moment(args.at, tz, "--at"), note=args.note,
+            ref=args.ref)
         ticket = tickets.open_ticket(desk, request)
         document = ticket_json(desk, tickets.find_ticket(ticket.id))
         _emit(args, document, ticket_line(document))

@@ -31,6 +31,7 @@ class Settings:
     # the database file. The role of an unlisted login is the manager's setting in the
     # database (deskapp setting set default_role ROLE), never a user's own config.
     user: str | None = None
+    busy_timeout: float = 5.0        # seconds a write waits for another session's
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

@@ -11,22 +11,28 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, ImproperlyConfigured, PostgresqlDatabase, SqliteDatabase
 
 from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# How long a write waits for another session's transaction before it gives up (the
+# setting busy_timeout, DESKAPP_BUSY_TIMEOUT, in seconds).
+DEFAULT_BUSY_TIMEOUT = 5.0
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "normal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": int(DEFAULT_BUSY_TIMEOUT * 1000),
 }
 
 
@@ -53,27 +59,230 @@ def normalise_url(url: str | None) -> str:
     return url
 
 
-def make_database(url: str) -> Database:
+# -- faults: every way the database can be unusable, as one typed error -------------------
+
+def _unusable(key: str, db: str, detail: str = ""):
+    from .services.errors import DatabaseUnusable
+
+    return DatabaseUnusable(key, db=db, detail=detail)
+
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorname) -> fault key
+_SQLITE_FAULTS = {
+    "SQLITE_BUSY": "fault.locked", "SQLITE_LOCKED": "fault.locked",
+    "SQLITE_FULL": "fault.full", "SQLITE_READONLY": "fault.readonly",
+    "SQLITE_PERM": "fault.readonly", "SQLITE_NOTADB": "fault.not_a_database",
+    "SQLITE_CORRUPT": "fault.corrupt", "SQLITE_CANTOPEN": "fault.cannot_open",
+    "SQLITE_IOERR": "fault.io", "SQLITE_PROTOCOL": "fault.locked",
+    "SQLITE_IOERR_SHORT_READ": "fault.corrupt",  # the file ends before its pages do
+}
+# the same by message, for errors that carry no code (and PostgreSQL's words)
+_MESSAGE_FAULTS = (
+    ("database is locked", "fault.locked"),
+    ("lock timeout", "fault.locked"),  # PostgreSQL: lock_timeout, the busy timeout there
+    ("database or disk is full", "fault.full"),
+    ("no space left", "fault.full"),
+    ("readonly database", "fault.readonly"),
+    ("read-only", "fault.readonly"),
+    ("file is not a database", "fault.not_a_database"),
+    ("malformed", "fault.corrupt"),
+    ("unable to open database", "fault.cannot_open"),
+    ("disk i/o error", "fault.io"),
+    ("driver not installed", "fault.pg_driver"),
+    ("no module named 'psycopg", "fault.pg_driver"),
+    ("could not translate host name", "fault.pg_bad_host"),
+    ("name or service not known", "fault.pg_bad_host"),
+    ("nodename nor servname", "fault.pg_bad_host"),
+    ("failed to resolve host", "fault.pg_bad_host"),
+    ("does not exist", None),  # database or role: decided below
+    ("password authentication failed", "fault.pg_auth"),
+    ("authentication failed", "fault.pg_auth"),
+    ("no password supplied", "fault.pg_auth"),
+    ("connection refused", "fault.pg_unreachable"),
+    ("could not connect", "fault.pg_unreachable"),
+    ("connection failed", "fault.pg_unreachable"),
+    ("timeout expired", "fault.pg_unreachable"),
+    ("server closed the connection", "fault.pg_unreachable"),
+    ("connection is closed", "fault.pg_unreachable"),
+    ("terminating connection", "fault.pg_unreachable"),
+    ("the connection is lost", "fault.pg_unreachable"),
+    ("consuming input failed", "fault.pg_unreachable"),
+)
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _key_of(error: BaseException) -> str | None:
+    """The fault one exception names (not its chain), or None."""
+    from .services.errors import DatabaseUnusable
+
+    if isinstance(error, DatabaseUnusable):
+        return error.key
+    name = getattr(error, "sqlite_errorname", None) or ""
+    key = _SQLITE_FAULTS.get(name) or _SQLITE_FAULTS.get("_".join(name.split("_")[:2]))
+    if key:
+        return key
+    if isinstance(error, ImproperlyConfigured):
+        return "fault.pg_driver"
+    text = str(error).lower()
+    for needle, key in _MESSAGE_FAULTS:
+        if needle in text:
+            if key is not None:
+                return key
+            if "role" in text or "user" in text:
+                return "fault.pg_no_role"
+            if "database" in text:
+                return "fault.pg_no_database"
+    if type(error).__module__.startswith("psycopg") and \
+            type(error).__name__ == "OperationalError":
+        return "fault.pg_unreachable"
+    return None
+
+
+def fault_key(exc: BaseException) -> str | None:
+    """Which database fault ``exc`` is (or was caused by), or None when it is not one.
+
+    The whole chain is read: a failed SQLite write rolls back by itself, and the
+    rollback peewee then tries reports "cannot rollback - no transaction is active",
+    hiding the real cause (SQLITE_FULL) in its ``__context__``.
+    """
+    return next((key for key in map(_key_of, _chain(exc)) if key), None)
+
+
+def fault_of(exc: BaseException, db: str = ""):
+    """``exc`` as a DatabaseUnusable (the one typed fault), or None if it is not a fault."""
+    from .services.errors import DatabaseUnusable
+    from .views import safe_text
+
+    for error in _chain(exc):
+        if isinstance(error, DatabaseUnusable):
+            return error
+        key = _key_of(error)
+        if key:
+            lines = str(error).strip().splitlines()
+            return _unusable(key, db, safe_text(lines[0] if lines else type(error).__name__))
+    return None
+
+
+class _Faults:
+    """Database methods that raise DatabaseUnusable for a fault, never a driver error."""
+
+    def _where(self) -> str:
+        return str(self.database)
+
+    @contextmanager
+    def _faults(self):
+        try:
+            yield
+        except Exception as exc:
+            fault = fault_of(exc, self._where())
+            if fault is None:
+                raise
+            raise fault from exc
+
+    def connect(self, reuse_if_open=False):
+        with self._faults():
+            return super().connect(reuse_if_open)
+
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        with self._faults():
+            return super().execute_sql(sql, params, *args, **kwargs)
+
+    def begin(self, *args, **kwargs):
+        with self._faults():
+            return super().begin(*args, **kwargs)
+
+    def commit(self):
+        with self._faults():
+            return super().commit()
+
+    def rollback(self):
+        conn = None if self.is_closed() else self._state.conn
+        if conn is not None and getattr(conn, "in_transaction", True) is False:
+            return  # SQLite already rolled back by itself (SQLITE_FULL, SQLITE_BUSY…)
+        with self._faults():
+            return super().rollback()
+
+
+class DeskSqliteDatabase(_Faults, SqliteDatabase):
+    def _set_pragmas(self, conn):
+        cursor = conn.cursor()
+        for pragma, value in self._pragmas:
+            try:
+                cursor.execute("PRAGMA %s = %s;" % (pragma, value))
+            except sqlite3.OperationalError as exc:
+                # a read-only file: its readers still work (WAL stays as init set it)
+                if pragma == "journal_mode" and fault_key(exc) == "fault.readonly":
+                    continue
+                raise
+        cursor.close()
+
+
+class DeskPostgresqlDatabase(_Faults, PostgresqlDatabase):
+    pass
+
+
+def check_sqlite_path(path: Path, *, create: bool) -> None:
+    """Refuse a path no SQLite file can live at, with the reason, before opening it."""
+    where = str(path)
+    if path.is_dir():
+        raise _unusable("fault.is_directory", where)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise _unusable("fault.parent_not_dir", where, str(parent))
+            break
+    if not path.exists():
+        if not create:
+            raise _unusable("fault.missing", where)
+        existing = next((p for p in path.parents if p.exists()), path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable("fault.unwritable_dir", where, str(existing)) from exc
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise _unusable("fault.unwritable_dir", where, str(existing))
+
+
+def make_database(url: str, busy_timeout: float | None = None) -> Database:
     url = normalise_url(url)
     parsed = urlparse(url)
+    timeout = DEFAULT_BUSY_TIMEOUT if busy_timeout is None else max(0.0, busy_timeout)
     if parsed.scheme == "sqlite":
         path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if not path:
             raise BadDatabaseURL(url)
         if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            check_sqlite_path(Path(path).expanduser(), create=True)
             path = str(Path(path).expanduser())
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                              check_same_thread=False)
+        pragmas = dict(SQLITE_PRAGMAS, busy_timeout=int(timeout * 1000))
+        return DeskSqliteDatabase(path, pragmas=pragmas, lock_type="IMMEDIATE",
+                                  check_same_thread=False, timeout=timeout)
     if parsed.scheme in ("postgres", "postgresql"):
-        load_postgres_driver()  # only now: SQLite sessions never pay for psycopg
-        return PostgresqlDatabase(
+        try:
+            port = parsed.port
+        except ValueError:
+            raise BadDatabaseURL(url) from None
+        try:
+            load_postgres_driver()  # only now: SQLite sessions never pay for psycopg
+        except ImportError:
+            raise _unusable("fault.pg_driver", describe(url)) from None
+        return DeskPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname,
-            port=parsed.port,
+            port=port,
             prefer_psycopg3=True,
+            connect_timeout=max(1, int(timeout)),
+            # a row another session holds is waited for as long as SQLite's busy timeout
+            options=f"-c lock_timeout={int(timeout * 1000)}",
         )
     raise BadDatabaseURL(url)
 
@@ -88,19 +297,24 @@ def create_sqlite_file(url: str | None) -> None:
     SQLite gives its -wal and -shm files the database file's mode (and, run as root, its
     owner), so the sessions of every member of the group keep being able to write."""
     path = sqlite_path(url)
-    if path is None or path.exists():
+    if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    check_sqlite_path(path, create=True)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    except OSError as exc:
+        raise _unusable("fault.unwritable_dir", str(path), str(path.parent)) from exc
     try:
         os.fchmod(fd, SQLITE_FILE_MODE)
     finally:
         os.close(fd)
 
 
-def open_database(url: str | None) -> Database:
+def open_database(url: str | None, busy_timeout: float | None = None) -> Database:
     """Bind the models to the database at ``url`` (thread-local connections)."""
-    db = make_database(normalise_url(url))
+    db = make_database(normalise_url(url), busy_timeout)
     database.initialize(db)
     return db
 
@@ -174,8 +388,24 @@ def _migrate_1_to_2(db: Database) -> None:
              .where(Target.ticket.in_(tickets), Target.name == target["name"]).execute())
 
 
+def _migrate_2_to_3(db: Database) -> None:
+    """ticket.ref: a client's own key, unique where given (``ticket add --ref``), so a
+    script killed after its ticket committed but before it printed the id can retry."""
+    from playhouse.migrate import SchemaMigrator, migrate
+    from peewee import CharField
+
+    from .models import Ticket
+
+    migrator = SchemaMigrator.from_database(db)
+    table = Ticket._meta.table_name
+    migrate(
+        migrator.add_column(table, "ref", CharField(null=True)),
+        migrator.add_index(table, ("ref",), unique=True),
+    )
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
-MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2}
+MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:

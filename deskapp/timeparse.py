@@ -18,6 +18,8 @@ def parse_desk_time(text: str, now: DateTime, tz: str) -> DateTime | None:
 
     A bare time means today; a month-day without a year means this year, or next year
     when that date has already passed by more than a month (typed in late December).
+    Whether the moment is plausible (``services.validate.WINDOW``) the service decides,
+    with its own message, for the form and the command line alike.
     """
     text = text.strip()
     if not text:
@@ -36,8 +38,9 @@ def parse_desk_time(text: str, now: DateTime, tz: str) -> DateTime | None:
         if not _FULL.match(text):
             return None
         moment = pendulum.parse(text.replace(" ", "T"), tz=tz)
-    except ValueError:  # includes pendulum's ParserError and impossible dates
+        if not isinstance(moment, DateTime):
+            return None
+        # year 1 at +08:00 is before year 1 in UTC: no datetime holds it
+        return moment.in_tz("UTC")
+    except (ValueError, OverflowError):  # pendulum's ParserError, impossible dates
         return None
-    if not isinstance(moment, DateTime):
-        return None
-    return moment.in_tz("UTC")

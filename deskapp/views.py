@@ -18,6 +18,9 @@ SECONDS_SHOWN_BELOW = 3600  # under an hour the countdown shows seconds
 # C0 and C1 control characters (ESC, CSI, BEL…) and DEL: never sent to a terminal
 _CONTROLS = {code: "\ufffd" for code in (*range(0x00, 0x20), *range(0x7f, 0xa0))}
 _CONTROLS.update({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+# lone surrogates (bytes that were not UTF-8, decoded with surrogateescape) cannot be
+# encoded for any terminal: shown as � too
+_CONTROLS.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
 
 
 def safe_text(text: str) -> str:
@@ -85,7 +88,7 @@ def _span(seconds: float) -> str:
 
 def ticket_line(document: dict) -> str:
     """One line of `deskapp ticket list` for a person."""
-    place = " ".join(p for p in (document["location"], document["tenant"]) if p)
+    place = safe_text(" ".join(p for p in (document["location"], document["tenant"]) if p))
     due = document["next_due_at"]
     # "2026-11-27T06:09:57.745161+08:00" -> "11-27 06:09", already in building time
     due = f"{due[5:10]} {due[11:16]}" if due else "—"
@@ -93,7 +96,7 @@ def ticket_line(document: dict) -> str:
     return (f"#{document['id']:<5} {fit(tier_label(document['tier']), 6)} {mark} "
             f"{fit(service_name(document['service']), 14)} {fit(place, 22)} "
             f"{fit(state_label(document['state']), 10)} {due}"
-            + (f"  → {document['assignee']}" if document.get("assignee") else ""))
+            + (f"  → {safe_text(document['assignee'])}" if document.get("assignee") else ""))
 
 
 _service_names: dict[str, tuple[str, str]] = {}

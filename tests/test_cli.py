@@ -572,14 +572,15 @@ def test_console_script_end_to_end(url, tmp_path):
 
 
 def test_mistyped_database_is_refused_not_created(cli, tmp_path):
+    """A missing database cannot be used: exit 5 (SPEC §9), and nothing is created."""
     missing = tmp_path / "typo.db"
     for args in (("ticket", "list"), ("ticket", "add", "--service", "mail")):
         run = cli("--db", missing, *args)
-        assert run.code == 2
+        assert run.code == 5
         assert "init" in run.err and str(missing) in run.err
     assert not missing.exists()
     zh = cli("--db", missing, "--lang", "zh", "ticket", "list")
-    assert zh.code == 2 and "没有 deskapp 数据库" in zh.err
+    assert zh.code == 5 and "没有 deskapp 数据库" in zh.err
 
 
 def test_messages_name_states_and_roles_in_the_users_words(cli, url):

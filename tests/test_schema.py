@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 from peewee import CharField
 
@@ -56,16 +57,17 @@ def test_a_version_1_database_is_upgraded_to_work_orders(db, desk):
     Target.update(met_by="resolve").where(Target.name == "reply").execute()
     Target.update(met_by="answer").where(Target.name == "written_reply").execute()
     migrator = SchemaMigrator.from_database(db)
+    run(migrator.drop_index("ticket", "ticket_ref"))
     run(*(migrator.drop_column(table, column) for table, column in (
         ("service", "counter"), ("service", "department"), ("ticket", "assigned_to"),
-        ("ticket_event", "to_login"), ("target", "clock"))))
+        ("ticket_event", "to_login"), ("target", "clock"), ("ticket", "ref"))))
     db.execute_sql("UPDATE service SET targets = replace(replace(targets, "
                    "'\"met_by\": \"reply\"', '\"met_by\": \"resolve\"'), "
                    "'\"met_by\": \"written_reply\"', '\"met_by\": \"answer\"')")
     _set_version(1)
 
     dbmod.check_schema(db)
-    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 2
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 3
     assert {"counter", "department"} <= {c.name for c in db.get_columns("service")}
     assert [t["met_by"] for t in Service.get(Service.code == "complaint").target_rules()] == [
         "reply", "written_reply"]
@@ -75,3 +77,32 @@ def test_a_version_1_database_is_upgraded_to_work_orders(db, desk):
         Target.ticket == ticket.id)} == {"reply": ("reply", "wall"),
                                          "written_reply": ("written_reply", "service")}
     assert Ticket.get_by_id(ticket.id).assigned_to is None
+
+
+def test_a_version_2_database_is_upgraded_to_client_refs(db, desk, db_url, capsys, clock):
+    """The real 2 → 3 migration: ticket.ref, unique where given; the tickets already
+    there keep no ref and the same ref is refused twice."""
+    from peewee import IntegrityError
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    from deskapp.models import Ticket
+    from deskapp.services import tickets as svc
+
+    first = svc.open_ticket(desk, svc.NewTicket(service="mail"))
+    second = svc.open_ticket(desk, svc.NewTicket(service="mail"))
+    migrator = SchemaMigrator.from_database(db)
+    run(migrator.drop_index("ticket", "ticket_ref"))
+    run(migrator.drop_column("ticket", "ref"))
+    _set_version(2)
+    assert "ref" not in {c.name for c in db.get_columns("ticket")}
+
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 3
+    assert "ref" in {c.name for c in db.get_columns("ticket")}
+    assert [t.ref for t in Ticket.select().order_by(Ticket.id)] == [None, None]
+    Ticket.update(ref="job-1").where(Ticket.id == first.id).execute()
+    with pytest.raises(IntegrityError):
+        with db.atomic():
+            Ticket.update(ref="job-1").where(Ticket.id == second.id).execute()
+    again = svc.open_ticket(desk, svc.NewTicket(service="mail", ref="job-1"))
+    assert again.id == first.id

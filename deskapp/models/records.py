@@ -138,6 +138,8 @@ class Ticket(BaseModel):
     closed_at = UTCField(null=True)
     version = IntegerField(default=1)
     change_seq = BigIntegerField(default=0, index=True)  # the audit id of the last change
+    # a client's own key (ticket add --ref): adding the same ref again returns this ticket
+    ref = CharField(null=True, unique=True)
 
     class Meta:
         indexes = ((("is_open", "tier_rank", "next_due_at"), False),)

@@ -8,7 +8,9 @@ from textual.command import Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from ..models import Tenant, Ticket
-from ..views import service_name, state_label
+from ..services import DeskError
+from ..services.validate import MAX_ID
+from ..views import safe_text, service_name, state_label
 
 
 def hit_label(label: str, matcher: Matcher) -> Content:
@@ -29,11 +31,15 @@ class TicketProvider(Provider):
         text = query.strip().lstrip("#")
         if not text:
             return
-        rows = await self._find(text)
+        try:
+            rows = await self._find(text)
+        except DeskError as exc:  # the database cannot be used just now: say so, find nothing
+            self.app.say(exc.message(), "error")
+            return
         matcher = self.matcher(query)
         for ticket_id, service, state, tenant, location in rows:
-            label = (f"#{ticket_id} {service_name(service)} {tenant or ''} {location or ''} "
-                     f"· {state_label(state)}")
+            label = safe_text(f"#{ticket_id} {service_name(service)} {tenant or ''} "
+                              f"{location or ''} · {state_label(state)}")
             score = 1.0 if text.isdigit() else matcher.match(label)
             if score > 0:
                 yield Hit(score, hit_label(label, matcher), partial(self._open, ticket_id),
@@ -45,7 +51,10 @@ class TicketProvider(Provider):
                                   Ticket.location)
                     .join(Tenant, on=(Ticket.tenant == Tenant.id), join_type="LEFT OUTER JOIN"))
             if text.isdigit():
-                return list(base.where(Ticket.id == int(text)).tuples())
+                number = int(text) if len(text) < 20 else 0
+                if not 1 <= number <= MAX_ID:  # 99999999999999999999 is no ticket
+                    return []
+                return list(base.where(Ticket.id == number).tuples())
             like = f"%{text}%"
             return list(base.where(Tenant.name ** like | Ticket.location ** like)
                         .order_by(Ticket.id.desc()).limit(20).tuples())

@@ -14,9 +14,10 @@ from textual.widgets.option_list import Option
 
 from ..i18n import language, t
 from ..models import Service
-from ..services import DeskError
+from ..services import DeskError, validate
 from ..services.tenants import tenant_names
-from ..services.tickets import NewTicket, check_new_ticket, open_ticket, services
+from ..services.tickets import (MAX_PEOPLE, NewTicket, check_new_ticket, open_ticket,
+                                services)
 from ..sla import TIERS
 from ..timeparse import parse_desk_time
 from ..views import fit
@@ -231,8 +232,7 @@ class NewTicketScreen(TypeAheadScreen):
             raise DeskError("form.no_service_match" if text else "error.required",
                             text=text, field=t("form.service"))
         people_text = self.query_one("#people", Input).value.strip() or "1"
-        if not people_text.isdigit():
-            raise DeskError("error.not_a_number", field=t("form.people"))
+        people = validate.number(people_text, t("form.people"), low=1, high=MAX_PEOPLE)
         agreed_text = self.query_one("#agreed", Input).value
         agreed = parse_desk_time(agreed_text, self.app.clock.now(), self.app.profile.timezone)
         if agreed_text.strip() and agreed is None:
@@ -248,7 +248,7 @@ class NewTicketScreen(TypeAheadScreen):
             tier=self.query_one("#tier", Select).value if service.tier_chosen else None,
             tenant=tenant,
             location=location,
-            people=int(people_text) if service.uses_people else 1,
+            people=people if service.uses_people else 1,
             agreed_at=agreed,
             scope=self.query_one("#scope", Select).value if service.uses_scope else None,
             written=self.query_one("#written", CheckBox).value if service.code == "complaint"

@@ -266,7 +266,12 @@ class QueueScreen(Screen):
                 self.table.follow(ticket_id)
                 self.app.request_tick()
 
-        self.app.push_screen(NewTicketScreen(), opened)
+        try:
+            form = NewTicketScreen()  # reads the catalogue and the tenants
+        except DeskError as exc:  # the database cannot be used just now
+            self.app.say(exc.message(), "error")
+            return
+        self.app.push_screen(form, opened)
 
     def action_step(self, action: str) -> None:
         row = self.table.cursor_row

@@ -16,10 +16,19 @@ class DeskError(Exception):
         self.params = params
 
     def message(self) -> str:
-        return t(self.key, **{name: _label(name, value) for name, value in self.params.items()})
+        """In the user's language; values a person typed are shown with their control
+        characters neutralised (an error must not echo an escape sequence)."""
+        return t(self.key, **{name: _shown(_label(name, value))
+                              for name, value in self.params.items()})
 
     def __str__(self) -> str:
         return self.message()
+
+
+def _shown(value: object) -> object:
+    from ..views import safe_text
+
+    return safe_text(value) if isinstance(value, str) else value
 
 
 _LABELLED = {"state": "state", "action": "action", "role": "role", "service": "service"}
@@ -50,3 +59,10 @@ class Conflict(DeskError):
 
 class NotAllowed(DeskError):
     exit_code = 4
+
+
+class DatabaseUnusable(DeskError):
+    """The database cannot be used: missing, not a database, read-only, locked past the
+    timeout, disk full, server unreachable (exit 5). ``key`` names which (``fault.*``)."""
+
+    exit_code = 5

@@ -26,7 +26,7 @@ TICKET_COLUMNS = (Ticket.id, Ticket.service, Ticket.tier, Ticket.state, Tenant.n
                   Ticket.location, Ticket.opened_at, Ticket.next_due_at, Ticket.late,
                   Ticket.is_open, Ticket.assigned_to, Ticket.people, Ticket.agreed_at,
                   Ticket.note, Ticket.version, Ticket.cycle, Ticket.moved_up_at,
-                  Ticket.closed_at)
+                  Ticket.closed_at, Ticket.ref)
 TARGET_COLUMNS = (Target.ticket, Target.name, Target.due_at, Target.met_at,
                   Target.start_at, Target.paused_seconds, Target.paused_at,
                   Target.provisional)
@@ -82,7 +82,8 @@ def ticket_json(desk: Desk, ticket: Ticket, positions: dict[int, int] | None = N
            ticket.tenant.name if ticket.tenant_id else None, ticket.location,
            micros(ticket.opened_at), micros(ticket.next_due_at), ticket.late, ticket.is_open,
            ticket.assigned_to, ticket.people, micros(ticket.agreed_at), ticket.note,
-           ticket.version, ticket.cycle, micros(ticket.moved_up_at), micros(ticket.closed_at))
+           ticket.version, ticket.cycle, micros(ticket.moved_up_at), micros(ticket.closed_at),
+           ticket.ref)
     targets = [(ticket.id, t.name, micros(t.due_at), micros(t.met_at), micros(t.start_at),
                 t.paused_seconds, micros(t.paused_at), t.provisional)
                for t in current_targets(ticket)]
@@ -98,7 +99,7 @@ def _builder(desk: Desk):
     def build(row: tuple, targets, positions: dict[int, int]) -> dict:
         (ticket_id, service, tier, state, tenant, location, opened, next_due, late,
          is_open, assigned_to, people, agreed, note, version, cycle, moved_up,
-         closed) = row
+         closed, ref) = row
         # a closed ticket's targets are frozen at the moment it closed
         at = now if is_open else (closed / 1e6 if closed is not None else now)
         floor = rules.near_floor(tier) if is_open else 0
@@ -135,6 +136,7 @@ def _builder(desk: Desk):
             "version": version,
             "cycle": cycle,
             "moved_up": moved_up is not None,
+            "ref": ref,
         }
 
     return build

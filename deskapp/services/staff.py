@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import Staff
 from ..models.records import ROLES
+from . import validate
 from .context import Desk
 from .errors import InvalidInput
 
@@ -27,15 +28,10 @@ def add_staff(desk: Desk, login: str, name: str, role: str, active: bool = True)
     """Add a person, or change one's name, role or whether they are still working here
     (the manager only: whoever may edit staff may make anyone a manager)."""
     desk.require("staff.edit")
-    login, name = (login or "").strip(), (name or "").strip()
-    if not login:
-        raise InvalidInput("error.required", field="login")
-    if not name:
-        raise InvalidInput("error.required", field="name")
-    if len(login) > MAX_LOGIN or any(c.isspace() for c in login):
+    login = validate.text(login, "login", limit=MAX_LOGIN, required=True)
+    name = validate.text(name, "name", limit=MAX_NAME, required=True)
+    if any(c.isspace() for c in login):
         raise InvalidInput("error.bad_login", login=login, limit=MAX_LOGIN)
-    if len(name) > MAX_NAME:
-        raise InvalidInput("error.too_long", field="name", limit=MAX_NAME)
     if role not in ROLES:
         raise InvalidInput("error.unknown_role", role=role, known=", ".join(ROLES))
     with desk.db.atomic():

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import Tenant
+from . import validate
 from .context import Desk
-from .errors import InvalidInput
 
 
 def upsert_tenant(desk: Desk, name: str, *, units: list[str] | None = None, contact: str = "",
                   phone: str = "", monthly_rent_fen: int = 0, due_day: int = 1,
                   lease_start: dt.date | None = None, lease_end: dt.date | None = None) -> Tenant:
-    name = name.strip()
-    if not name:
-        raise InvalidInput("error.required", field="name")
+    name = validate.text(name, "name", limit=200, required=True)
+    units = [validate.text(unit, "units", limit=50) for unit in units or []]
+    contact = validate.text(contact, "contact", limit=100)
+    phone = validate.text(phone, "phone", limit=50)
     with desk.db.atomic():
         tenant = Tenant.get_or_none(Tenant.name == name)
         values = dict(units=";".join(units or []), contact=contact, phone=phone,

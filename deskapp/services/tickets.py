@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, IntegrityError
 from pendulum import DateTime
 
 from ..models import Service, Staff, Target, Tenant, Ticket, TicketEvent
@@ -24,13 +24,16 @@ from ..sla import (
     plan_targets,
     target_state,
 )
+from . import validate
 from .context import Desk
 from .errors import Conflict, InvalidInput
 
 MAX_NOTE = 2000
 MAX_REASON = 500
-# A call logged "after the fact" may be back-dated; a moment in the future is a typo.
-FUTURE_SLACK_SECONDS = 60
+MAX_LOCATION = 200
+MAX_REF = 100
+MAX_CODE = 64
+MAX_PEOPLE = 500
 
 # action -> (states it may start from, state it leads to; None = special)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -77,6 +80,7 @@ def service_name_map() -> dict[str, tuple[str, str]]:
 
 
 def find_service(code: str) -> Service:
+    code = validate.text(code, "service", limit=MAX_CODE)
     row = Service.get_or_none((Service.code == code) & (Service.active == True))  # noqa: E712
     if row is None:
         raise InvalidInput("error.unknown_service", code=code,
@@ -85,6 +89,7 @@ def find_service(code: str) -> Service:
 
 
 def find_tenant(name: str) -> Tenant:
+    name = validate.text(name, "tenant", limit=200)
     tenant = Tenant.get_or_none(Tenant.name == name)
     if tenant is None:
         raise InvalidInput("error.unknown_tenant", name=name)
@@ -118,7 +123,7 @@ def _dispatch_to(ticket: Ticket, to: str | None) -> str | None:
         if ticket.state == "dispatched":  # a re-dispatch names the new person
             raise Conflict("error.redispatch_needs_to", id=ticket.id)
         return None
-    to = to.strip()
+    to = validate.text(to, "--to", limit=64)
     staff = Staff.get_or_none(Staff.login == to)
     if staff is None or not staff.active:
         raise InvalidInput("error.unknown_staff", login=to)
@@ -134,6 +139,7 @@ def _dispatch_to(ticket: Ticket, to: str | None) -> str | None:
 
 
 def find_ticket(ticket_id: int) -> Ticket:
+    ticket_id = validate.record_id(ticket_id)
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
         raise InvalidInput("error.no_ticket", id=ticket_id)
@@ -146,7 +152,7 @@ def _ticket_for_change(desk: Desk, ticket_id: int) -> Ticket:
     SQLite's IMMEDIATE transaction already serialises writers; PostgreSQL needs the row
     lock (SELECT ... FOR UPDATE), or two sessions both see the same version and both win.
     """
-    query = Ticket.select().where(Ticket.id == ticket_id)
+    query = Ticket.select().where(Ticket.id == validate.record_id(ticket_id))
     if desk.db.for_update:
         query = query.for_update()
     ticket = query.first()
@@ -159,8 +165,7 @@ def _moment(desk: Desk, at: DateTime | None, *, not_before: DateTime | None = No
     now = desk.clock.now()
     if at is None:
         return now
-    if at > now.add(seconds=FUTURE_SLACK_SECONDS):
-        raise InvalidInput("error.at_future")
+    validate.in_window(at, now, "at", "--at", desk.profile().timezone)
     if not_before is not None and at < not_before:
         raise InvalidInput("error.at_before_open")
     return at.in_tz("UTC")
@@ -180,11 +185,9 @@ def _not_before_last_step(desk: Desk, ticket: Ticket, at: DateTime | None) -> No
 
 
 def _reason(action: str, reason: str | None) -> str:
-    reason = (reason or "").strip()
+    reason = validate.text(reason, "reason", limit=MAX_REASON, free=True)
     if action in REASON_REQUIRED and not reason:
         raise InvalidInput("error.reason_required", action=action)
-    if len(reason) > MAX_REASON:
-        raise InvalidInput("error.too_long", field="reason", limit=MAX_REASON)
     return reason
 
 
@@ -202,6 +205,7 @@ class NewTicket:
     written: bool = False
     at: DateTime | None = None
     note: str = ""
+    ref: str | None = None  # a client's own key: the same ref returns the same ticket
 
 
 @dataclass(frozen=True)
@@ -213,10 +217,15 @@ class CheckedTicket:
     opened_at: DateTime
     planned: list
     location: str = ""
+    note: str = ""
+    ref: str | None = None
 
 
 def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
     """Validate a new ticket and plan its targets; writes nothing (the form's preview)."""
+    note = validate.text(request.note, "note", limit=MAX_NOTE, free=True)
+    location = validate.text(request.location, "location", limit=MAX_LOCATION)
+    ref = validate.optional_text(request.ref, "--ref", limit=MAX_REF) or None
     service = find_service(request.service)
     rule = service_rule(service)
     if request.tier is not None and request.tier not in TIERS:
@@ -227,21 +236,18 @@ def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
         raise InvalidInput("error.scope_not_used", service=service.code)
     if request.written and service.code != "complaint":
         raise InvalidInput("error.written_not_used", service=service.code)
-    if request.people < 1 or request.people > 500:
+    if request.people < 1 or request.people > MAX_PEOPLE:
         raise InvalidInput("error.people")
     if request.people != 1 and not rule.uses_people:
         raise InvalidInput("error.people_not_used", service=service.code)
-    if len(request.note) > MAX_NOTE:
-        raise InvalidInput("error.too_long", field="note", limit=MAX_NOTE)
-    if len(request.location) > 200:
-        raise InvalidInput("error.too_long", field="location", limit=200)
     tenant = find_tenant(request.tenant) if request.tenant else None
-    location = request.location.strip()
     if not location and tenant is not None and tenant.unit_list:
         location = tenant.unit_list[0]  # where the tenant is, unless a place was typed
     opened_at = _moment(desk, request.at)
     if request.agreed_at is not None and request.agreed_at < opened_at.subtract(minutes=1):
         raise InvalidInput("error.agreed_past")
+    validate.in_window(request.agreed_at, desk.clock.now(), "agreed", "--agreed",
+                       desk.profile().timezone)
     tier = request.tier if (rule.tier_chosen and request.tier) else rule.tier
     try:
         planned = plan_targets(
@@ -251,26 +257,57 @@ def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
         )
     except RuleError as exc:
         raise InvalidInput(exc.key, **exc.params) from exc
-    return CheckedTicket(service, rule, tier, tenant, opened_at, planned, location)
+    return CheckedTicket(service, rule, tier, tenant, opened_at, planned, location, note, ref)
 
 
 def open_ticket(desk: Desk, request: NewTicket) -> Ticket:
+    """Open a ticket; with a ``ref`` already used, return that ticket instead (a script
+    retrying after it was killed before it printed the id must not make a second one)."""
     desk.require("ticket.open")
+    ref = validate.optional_text(request.ref, "--ref", limit=MAX_REF) or None
+    try:
+        return _open(desk, request, ref)
+    except IntegrityError:
+        # another session committed the same ref between our look and our insert
+        made = _ticket_with_ref(request, ref)
+        if made is None:
+            raise
+        return made
+
+
+def _ticket_with_ref(request: NewTicket, ref: str | None) -> Ticket | None:
+    """The ticket this client reference already made (the same service), if any."""
+    if ref is None:
+        return None
+    made = Ticket.get_or_none(Ticket.ref == ref)
+    if made is not None and made.service != request.service:
+        raise Conflict("error.ref_taken", ref=ref, id=made.id, service=made.service)
+    return made
+
+
+def _open(desk: Desk, request: NewTicket, ref: str | None) -> Ticket:
     with desk.db.atomic():
+        made = _ticket_with_ref(request, ref)
+        if made is not None:
+            return made  # a retry: what the first call made, not a second ticket
         checked = check_new_ticket(desk, request)
         ticket = Ticket.create(
             service=checked.service.code, tier=checked.tier, tier_rank=TIER_RANK[checked.tier],
             state="accepted", is_open=True, tenant=checked.tenant,
             location=checked.location, people=request.people,
             scope=request.scope or ("simple" if checked.rule.uses_scope else None),
-            written=request.written, agreed_at=request.agreed_at, note=request.note.strip(),
+            written=request.written, agreed_at=request.agreed_at, note=checked.note,
             opened_at=checked.opened_at, opened_by=desk.user, last_actor=desk.user, cycle=1,
+            ref=checked.ref,
         )
         _create_targets(ticket, checked.planned)
         TicketEvent.create(ticket=ticket, at=checked.opened_at, actor=desk.user,
                            action="open", to_state="accepted", reason="")
-        seq = desk.audit("ticket.open", "ticket", ticket.id, service=ticket.service,
-                         tier=ticket.tier, at=checked.opened_at.isoformat())
+        detail = dict(service=ticket.service, tier=ticket.tier,
+                      at=checked.opened_at.isoformat())
+        if checked.ref:
+            detail["ref"] = checked.ref
+        seq = desk.audit("ticket.open", "ticket", ticket.id, **detail)
         _summarise(ticket, seq)
     return ticket
 
@@ -322,6 +359,7 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
     ``to`` names who is dispatched (a login of the service's department); ``note`` is
     what the tenant was told, for a reply, and ``written`` makes it the written reply.
     """
+    ticket_id = validate.record_id(ticket_id)
     if action not in TRANSITIONS:
         raise InvalidInput("error.unknown_action", action=action, known=", ".join(ACTIONS))
     desk.require(f"ticket.{action}")
@@ -329,6 +367,8 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
     told = _told(action, note, written)
     if to is not None and action != "dispatch":
         raise InvalidInput("error.to_only_dispatch")
+    if at is not None:  # the window first: a moment no database can hold never reaches one
+        validate.in_window(at, desk.clock.now(), "at", "--at", desk.profile().timezone)
     with desk.db.atomic():
         ticket = _ticket_for_change(desk, ticket_id)
         _check_version(ticket, expected_version)
@@ -396,7 +436,7 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
 
 def _told(action: str, note: str | None, written: bool) -> str:
     """What a reply told the tenant: required, so the record says more than "replied"."""
-    note = (note or "").strip()
+    note = validate.text(note, "note", limit=MAX_NOTE, free=True)
     if action != "reply":
         if written:
             raise InvalidInput("error.written_only_reply")
@@ -405,8 +445,6 @@ def _told(action: str, note: str | None, written: bool) -> str:
         return ""
     if not note:
         raise InvalidInput("error.reply_needs_note")
-    if len(note) > MAX_NOTE:
-        raise InvalidInput("error.too_long", field="note", limit=MAX_NOTE)
     return note
 
 
@@ -468,6 +506,7 @@ def _reopen(desk: Desk, ticket: Ticket, moment: DateTime) -> None:
 def move_up(desk: Desk, ticket_id: int, reason: str, *,
             expected_version: int | None = None) -> Ticket:
     """Serve a later, urgent and quick request first (R-2.8), with the reason on record."""
+    ticket_id = validate.record_id(ticket_id)
     desk.require("ticket.move_up")
     reason = _reason("move_up", reason)
     with desk.db.atomic():

@@ -26,7 +26,8 @@ from textual.strip import Strip
 
 from ..i18n import t
 from ..queue import QueueRow, QueueUpdate
-from ..views import fit, left_text, rjust_cells, service_name, state_label, tier_label
+from ..views import (fit, left_text, rjust_cells, safe_text, service_name, state_label,
+                     tier_label)
 
 
 @dataclass(frozen=True)
@@ -330,8 +331,8 @@ class QueueTable(ScrollView, can_focus=True):
         elif status == "held":
             left_style = style + self._part("queue--held")
         # the place first: when the column cuts, the unit (where to go) must survive
-        place = " ".join(p for p in (row.location, row.tenant) if p)
-        service = service_name(row.service)
+        place = safe_text(" ".join(p for p in (row.location, row.tenant) if p))
+        service = safe_text(service_name(row.service))
         left = self._left_shown[row.id] = self._left(row)  # tick_display repaints on change
         cells = {
             "cursor": ("▶" if row.id == self.cursor_id else " ", style),
@@ -342,7 +343,7 @@ class QueueTable(ScrollView, can_focus=True):
             "service": (service, style),
             "place": (place, style),
             "step": (state_label(row.state), style),
-            "who": (self.people.get(row.assignee, row.assignee) or "—", style),
+            "who": (safe_text(self.people.get(row.assignee, row.assignee)) or "—", style),
         }
         segments = []
         for column in self._columns:
