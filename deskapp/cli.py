@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     setting_list = setting_cmds.add_parser("list", help=t("cli.setting_list"))
     setting_list.add_argument("--json", action="store_true")
 
+    audit = commands.add_parser("audit", help=t("cli.audit"))
+    audit_cmds = audit.add_subparsers(dest="audit_command", required=True,
+                                      parser_class=_Parser)
+    verify = audit_cmds.add_parser("verify", help=t("cli.audit_verify"))
+    verify.add_argument("--json", action="store_true")
+
     backup = commands.add_parser("backup", help=t("cli.backup"))
     backup.add_argument("path", metavar="PATH")
     backup.add_argument("--json", action="store_true")
@@ -304,7 +310,7 @@ def _emit(args, document, human) -> None:
 
 
 def _run_command(args, settings: Settings, clock: Clock) -> int:
-    from .db import create_sqlite_file, ensure_schema, open_database
+    from .db import create_sqlite_file, ensure_schema, grant_roles, is_sqlite, open_database
 
     if args.command == "init":
         create_sqlite_file(settings.database_url)
@@ -315,6 +321,8 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
 
         desk = Desk.for_login(db, clock, _acting(settings))
         summary["manager_added"] = ensure_first_manager(desk)
+        if not is_sqlite(db):
+            summary.update(grant_roles(db))
         if args.demo:
             from .demo import load_demo
 
@@ -329,6 +337,19 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         return _staff_command(args, desk)
     if args.command == "setting":
         return _setting_command(args, desk)
+    if args.command == "audit":
+        from .services.audit import verify
+
+        result = verify(desk.db)
+        broken = result["first_broken"]
+        if broken is not None:
+            from .models.base import from_micros
+
+            broken["at"] = from_micros(broken.pop("at_micros")).in_tz(
+                desk.profile().timezone).isoformat()
+        _emit(args, result, lambda: t("cli.audit_ok", rows=result["rows"]) if broken is None
+              else t("cli.audit_broken", rows=result["rows"], **broken))
+        return 0 if broken is None else 1
     if args.command == "backup":
         from .db import normalise_url
         from .services.backup import backup

@@ -22,7 +22,7 @@ from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # How long a write waits for another session's transaction before it gives up (the
 # setting busy_timeout, DESKAPP_BUSY_TIMEOUT, in seconds).
@@ -404,8 +404,41 @@ def _migrate_2_to_3(db: Database) -> None:
     )
 
 
+def _migrate_3_to_4(db: Database) -> None:
+    """The audit as a hash chain (audit.hash) and, on PostgreSQL, the session's database
+    role on every row (audit.db_role, stamped by a trigger). The rows already there are
+    chained in id order, the append-only triggers lifted for that moment alone."""
+    from playhouse.migrate import SchemaMigrator, migrate
+    from peewee import CharField
+
+    from .services.audit import row_hash
+
+    table = Audit._meta.table_name
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column(table, "hash", CharField(null=True)),
+            migrator.add_column(table, "db_role", CharField(null=True)))
+    sqlite = is_sqlite(db)
+    if sqlite:
+        for op in ("update", "delete"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+    else:
+        db.execute_sql(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+    mark = "?" if sqlite else "%s"
+    previous = None
+    rows = db.execute_sql(f"SELECT id, at, actor, action, entity, entity_id, detail "
+                          f"FROM {table} ORDER BY id").fetchall()
+    for row_id, at, actor, action, entity, entity_id, detail in rows:
+        previous = row_hash(previous, at, actor, action, entity, entity_id, detail, None)
+        db.execute_sql(f"UPDATE {table} SET hash = {mark} WHERE id = {mark}",
+                       (previous, row_id))
+    if not sqlite:
+        db.execute_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+    _protect_audit(db)
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
-MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
+                                   3: _migrate_3_to_4}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:
@@ -489,6 +522,58 @@ def _protect_audit(db: Database) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION deskapp_audit_append_only()"
         )
+        # row triggers do not see TRUNCATE: a statement trigger refuses it
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION deskapp_audit_append_only()"
+        )
+        # who wrote a row is the database's word, not the program's
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION deskapp_audit_stamp() RETURNS trigger AS $$ "
+            "BEGIN NEW.db_role := current_user; RETURN NEW; END; $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_stamp ON {table}")
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_stamp BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION deskapp_audit_stamp()"
+        )
+
+
+OWNER_ROLE = "deskapp_owner"   # owns the tables; nobody logs in as it
+STAFF_ROLE = "deskapp_staff"   # every staff login is a member (README: PostgreSQL roles)
+
+
+def grant_roles(db: Database) -> dict[str, object]:
+    """PostgreSQL: the tables and the audit's functions belong to a role nobody logs in
+    as; staff logins (members of deskapp_staff) may read and write the desk's tables,
+    but only INSERT into the audit (no UPDATE, DELETE, TRUNCATE; and not being owners,
+    no ALTER TABLE … DISABLE TRIGGER). Needs a superuser or CREATEROLE; otherwise it
+    says why it did nothing."""
+    if is_sqlite(db):
+        return {"roles": "sqlite"}
+    allowed = db.execute_sql("SELECT rolsuper OR rolcreaterole FROM pg_roles "
+                             "WHERE rolname = current_user").fetchone()
+    if not allowed or not allowed[0]:
+        return {"roles": "skipped: needs a superuser or CREATEROLE"}
+    tables = [model._meta.table_name for model in ALL_MODELS]
+    audit = Audit._meta.table_name
+    with db.atomic():
+        for role in (OWNER_ROLE, STAFF_ROLE):
+            db.execute_sql(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+                f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$")
+        db.execute_sql(f"GRANT USAGE ON SCHEMA public TO {STAFF_ROLE}")
+        for table in tables:
+            db.execute_sql(f'ALTER TABLE "{table}" OWNER TO {OWNER_ROLE}')
+            db.execute_sql(f'REVOKE ALL ON "{table}" FROM {STAFF_ROLE}')
+            rights = "SELECT, INSERT" if table == audit else "SELECT, INSERT, UPDATE, DELETE"
+            db.execute_sql(f'GRANT {rights} ON "{table}" TO {STAFF_ROLE}')
+        for function in ("deskapp_audit_append_only()", "deskapp_audit_stamp()"):
+            db.execute_sql(f"ALTER FUNCTION {function} OWNER TO {OWNER_ROLE}")
+        db.execute_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public "
+                       f"TO {STAFF_ROLE}")
+    return {"roles": f"{OWNER_ROLE} owns the tables; {STAFF_ROLE} may only add to the audit"}
 
 
 # PostgreSQL: how many ids back a late commit is still noticed by change_token.

@@ -15,6 +15,36 @@ def _set_version(version: int) -> None:
     Meta.update(value=str(version)).where(Meta.key == "schema_version").execute()
 
 
+def downgrade_to(db, version: int) -> None:
+    """Undo the schema changes after ``version`` (newest first), as an older program
+    left the database, and say so in meta."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    from deskapp.models import Target
+
+    migrator = SchemaMigrator.from_database(db)
+    if version < 4:
+        if dbmod.is_sqlite(db):  # SQLite rewrites the table to drop a column
+            for op in ("update", "delete"):
+                db.execute_sql(f"DROP TRIGGER IF EXISTS audit_no_{op}")
+        run(migrator.drop_column("audit", "hash"), migrator.drop_column("audit", "db_role"))
+        dbmod._protect_audit(db)
+    if version < 3:
+        run(migrator.drop_index("ticket", "ticket_ref"))
+        run(migrator.drop_column("ticket", "ref"))
+    if version < 2:
+        # replies were met by resolve / answer
+        Target.update(met_by="resolve").where(Target.name == "reply").execute()
+        Target.update(met_by="answer").where(Target.name == "written_reply").execute()
+        run(*(migrator.drop_column(table, column) for table, column in (
+            ("service", "counter"), ("service", "department"), ("ticket", "assigned_to"),
+            ("ticket_event", "to_login"), ("target", "clock"))))
+        db.execute_sql("UPDATE service SET targets = replace(replace(targets, "
+                       "'\"met_by\": \"reply\"', '\"met_by\": \"resolve\"'), "
+                       "'\"met_by\": \"written_reply\"', '\"met_by\": \"answer\"')")
+    _set_version(version)
+
+
 def test_newer_schema_is_refused_with_a_clear_message(db, db_url, capsys, clock):
     _set_version(dbmod.SCHEMA_VERSION + 1)
     code = main(["--db", db_url, "ticket", "list"], clock=clock)
@@ -46,28 +76,15 @@ def test_older_schema_is_migrated_on_open(db, monkeypatch):
 def test_a_version_1_database_is_upgraded_to_work_orders(db, desk):
     """The real 1 → 2 migration: new columns, and a complaint's reply targets met by the
     reply step, in the catalogue and on the complaints still open."""
-    from playhouse.migrate import SchemaMigrator, migrate as run
-
     from deskapp.models import Service, Target, Ticket
     from deskapp.services import tickets as svc
 
     ticket = svc.open_ticket(desk, svc.NewTicket(service="complaint", tier="normal",
                                                  location="15F", written=True))
-    # back to what version 1 had: no new columns, replies met by resolve / answer
-    Target.update(met_by="resolve").where(Target.name == "reply").execute()
-    Target.update(met_by="answer").where(Target.name == "written_reply").execute()
-    migrator = SchemaMigrator.from_database(db)
-    run(migrator.drop_index("ticket", "ticket_ref"))
-    run(*(migrator.drop_column(table, column) for table, column in (
-        ("service", "counter"), ("service", "department"), ("ticket", "assigned_to"),
-        ("ticket_event", "to_login"), ("target", "clock"), ("ticket", "ref"))))
-    db.execute_sql("UPDATE service SET targets = replace(replace(targets, "
-                   "'\"met_by\": \"reply\"', '\"met_by\": \"resolve\"'), "
-                   "'\"met_by\": \"written_reply\"', '\"met_by\": \"answer\"')")
-    _set_version(1)
+    downgrade_to(db, 1)
 
     dbmod.check_schema(db)
-    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 3
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
     assert {"counter", "department"} <= {c.name for c in db.get_columns("service")}
     assert [t["met_by"] for t in Service.get(Service.code == "complaint").target_rules()] == [
         "reply", "written_reply"]
@@ -83,21 +100,17 @@ def test_a_version_2_database_is_upgraded_to_client_refs(db, desk, db_url, capsy
     """The real 2 → 3 migration: ticket.ref, unique where given; the tickets already
     there keep no ref and the same ref is refused twice."""
     from peewee import IntegrityError
-    from playhouse.migrate import SchemaMigrator, migrate as run
 
     from deskapp.models import Ticket
     from deskapp.services import tickets as svc
 
     first = svc.open_ticket(desk, svc.NewTicket(service="mail"))
     second = svc.open_ticket(desk, svc.NewTicket(service="mail"))
-    migrator = SchemaMigrator.from_database(db)
-    run(migrator.drop_index("ticket", "ticket_ref"))
-    run(migrator.drop_column("ticket", "ref"))
-    _set_version(2)
+    downgrade_to(db, 2)
     assert "ref" not in {c.name for c in db.get_columns("ticket")}
 
     dbmod.check_schema(db)
-    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 3
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
     assert "ref" in {c.name for c in db.get_columns("ticket")}
     assert [t.ref for t in Ticket.select().order_by(Ticket.id)] == [None, None]
     Ticket.update(ref="job-1").where(Ticket.id == first.id).execute()
@@ -106,3 +119,25 @@ def test_a_version_2_database_is_upgraded_to_client_refs(db, desk, db_url, capsy
             Ticket.update(ref="job-1").where(Ticket.id == second.id).execute()
     again = svc.open_ticket(desk, svc.NewTicket(service="mail", ref="job-1"))
     assert again.id == first.id
+
+
+def test_a_version_3_database_gets_its_audit_chained(db, desk):
+    """The real 3 → 4 migration: the rows already there are chained in id order, and the
+    trail stays append-only."""
+    from peewee import DatabaseError
+
+    from deskapp.models import Audit
+    from deskapp.services import tickets as svc
+    from deskapp.services.audit import verify
+
+    for _ in range(3):
+        svc.open_ticket(desk, svc.NewTicket(service="mail", location="3F"))
+    downgrade_to(db, 3)
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
+    assert verify(db) == {"ok": True, "rows": Audit.select().count(), "first_broken": None}
+    with pytest.raises(DatabaseError):
+        with db.atomic():
+            Audit.update(actor="someone else").execute()
+    svc.open_ticket(desk, svc.NewTicket(service="mail", location="5F"))  # chains on
+    assert verify(db)["ok"]

@@ -578,11 +578,14 @@ def test_change_token_moves_with_every_write_and_not_with_reads(desk, db, clock)
 
 
 @pytest.mark.skipif(not PG_URL, reason="SQLite commits writes one at a time, in id order")
-def test_change_token_sees_a_commit_that_lands_out_of_id_order(desk, db):
-    """PostgreSQL hands out ids before commit: id 10 may commit after id 11 was seen."""
+def test_audit_appends_chain_one_at_a_time(desk, db):
+    """Two sessions writing at once: the second waits for the first to commit before it
+    chains onto it (PostgreSQL hands out ids before commit: without the chain lock, id 10
+    could commit after id 11, and both could chain onto the same row)."""
     from deskapp.db import change_token
+    from deskapp.services.audit import verify
 
-    holding, release = threading.Event(), threading.Event()
+    holding, release, second_done = threading.Event(), threading.Event(), threading.Event()
     other = as_role(desk, "desk", login="slow.clerk")
 
     def slow_session():
@@ -590,18 +593,32 @@ def test_change_token_sees_a_commit_that_lands_out_of_id_order(desk, db):
             with db.atomic():
                 other.audit("ticket.note", "ticket", 1)   # takes the lower id ...
                 holding.set()
-                release.wait(10)                          # ... and commits last
+                release.wait(10)                          # ... and commits later
         finally:
             db.close()
 
-    thread = threading.Thread(target=slow_session)
-    thread.start()
+    def second_session():
+        try:
+            with db.atomic():
+                desk.audit("ticket.note", "ticket", 2)
+            second_done.set()
+        finally:
+            db.close()
+
+    first = threading.Thread(target=slow_session)
+    first.start()
     assert holding.wait(10)
-    desk.audit("ticket.note", "ticket", 2)                # higher id, committed first
     seen = change_token(db)
+    second = threading.Thread(target=second_session)
+    second.start()
+    if PG_URL:  # SQLite's IMMEDIATE transactions already wait; PostgreSQL's chain lock
+        assert not second_done.wait(0.5)
     release.set()
-    thread.join(10)
-    assert change_token(db) != seen                       # the late commit is noticed
+    first.join(10)
+    second.join(10)
+    assert second_done.is_set()
+    assert change_token(db) != seen
+    assert verify(db)["ok"]
 
 
 def test_latest_move_up_leads_its_tier(desk, clock):

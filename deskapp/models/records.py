@@ -105,6 +105,11 @@ class Audit(BaseModel):
     entity = CharField()
     entity_id = CharField(null=True)
     detail = TextField(default="{}")
+    # sha256 of the previous row's hash and this row (services/audit.py): a forged or
+    # deleted row breaks the chain
+    hash = CharField(null=True)
+    # PostgreSQL: the session's database role, stamped by a trigger (not by the app)
+    db_role = CharField(null=True)
 
 
 class Ticket(BaseModel):

@@ -111,7 +111,7 @@ class Desk:
                             service_end=profile.service_end, overrides=overrides)
 
     def audit(self, action: str, entity: str, entity_id: object, **detail: object) -> int:
-        row = Audit.create(at=self.clock.now(), actor=self.user, action=action,
-                           entity=entity, entity_id=str(entity_id),
-                           detail=json.dumps(detail, ensure_ascii=False, default=str))
-        return row.id
+        from .audit import append
+
+        return append(self.db, self.clock.now(), self.user, action, entity,
+                      str(entity_id), detail)
