@@ -154,6 +154,30 @@ class DeskApp(App):
             except asyncio.TimeoutError:
                 pass
 
+    def write(self, call, on_done=None, on_error=None) -> None:
+        """Run a service write in the ticker's thread, off the screen's: a write waiting
+        for another session's lock (up to the busy timeout) must not freeze the clock
+        and the keys. One thread for ticks and writes: one connection, never two at once;
+        a tick asked for after the write sees it. ``on_done(result)`` or
+        ``on_error(DeskError)`` run back on the screen's thread."""
+        from .services import DeskError
+
+        async def run() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                result = await loop.run_in_executor(self._executor, call)
+            except DeskError as exc:
+                if on_error is not None:
+                    on_error(exc)
+                else:
+                    self.say(exc.message(), "error")
+            else:
+                if on_done is not None:
+                    on_done(result)
+            self.request_tick()
+
+        self.run_worker(run(), group="writes")
+
     def request_tick(self) -> None:
         """After a write from this session: show it now, not at the next second."""
         self._wake.set()

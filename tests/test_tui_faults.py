@@ -122,3 +122,37 @@ def test_a_crash_report_never_prints_locals(desk, db_url, monkeypatch):
                     for segment in segments.segments)
     assert "boom" in shown
     assert "secret-note" not in shown
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the SQLite write lock")
+async def test_a_write_waiting_for_a_lock_does_not_freeze_the_desk(desk, db_url):
+    """The step waits for the other session in the writer thread: meanwhile the keys
+    work, and when the lock goes the step lands."""
+    import asyncio
+
+    from deskapp.widgets.queue_table import QueueTable
+
+    first = open_ticket(desk, NewTicket(service="mail", location="3F"))
+    open_ticket(desk, NewTicket(service="mail", location="5F"))
+    patient = open_database(db_url, busy_timeout=4)
+    app = DeskApp(Desk(db=patient, clock=desk.clock, user=desk.user, role=desk.role),
+                  Settings(database_url=db_url, bell=False), auto_tick=False)
+    holder = sqlite3.connect(sqlite_path(db_url), isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await app.tick()
+            await settle(pilot)
+            table = app.screen.query_one(QueueTable)
+            assert table.cursor_id == first.id
+            holder.execute("BEGIN IMMEDIATE")
+            await pilot.press("r")                 # waits for the holder …
+            await asyncio.sleep(0.3)
+            await pilot.press("down")              # … while the desk answers keys
+            await settle(pilot)
+            assert table.cursor_id != first.id
+            assert Ticket.get_by_id(first.id).state == "accepted"
+            holder.execute("ROLLBACK")
+            await until(pilot, lambda: Ticket.get_by_id(first.id).state == "resolved")
+            assert Ticket.get_by_id(first.id).state == "resolved"
+    finally:
+        holder.close()

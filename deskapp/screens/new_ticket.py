@@ -299,15 +299,27 @@ class NewTicketScreen(TypeAheadScreen):
             self.focus_next()
 
     # -- saving --------------------------------------------------------------------------------
+    _saving = False
+
     def action_save(self) -> None:
+        """Validate here, write in the app's writer thread (a held lock must not freeze
+        the desk); a second ctrl+s while the first is on its way does nothing."""
+        if self._saving:
+            return
         error = self.query_one("#form-error", Static)
         try:
             request = self._request()
-            ticket = open_ticket(self.app.desk, request)
         except DeskError as exc:
             error.update(exc.message())
             return
-        self.dismiss(ticket.id)
+        self._saving = True
+
+        def failed(exc: DeskError) -> None:
+            self._saving = False
+            error.update(exc.message())
+
+        self.app.write(lambda: open_ticket(self.app.desk, request),
+                       lambda ticket: self.dismiss(ticket.id), failed)
 
     def _typed(self) -> tuple:
         """Every value the desk can change in the form, to tell an untouched one."""

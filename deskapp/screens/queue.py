@@ -351,7 +351,7 @@ def run_step(app, ticket_id: int, action: str, version: int | None, done=None) -
     from .reason import ReasonScreen
 
     def perform(answer: str | None) -> None:
-        try:
+        def call() -> None:
             if action == "move_up":
                 move_up(app.desk, ticket_id, answer or "", expected_version=version)
             elif action in STEP_NEEDS:
@@ -361,13 +361,18 @@ def run_step(app, ticket_id: int, action: str, version: int | None, done=None) -
                 step(app.desk, ticket_id, action, to=answer, expected_version=version)
             else:
                 step(app.desk, ticket_id, action, reason=answer, expected_version=version)
-        except DeskError as exc:
-            app.say(exc.message(), "error")
-        else:
+
+        def succeeded(_result) -> None:
             app.say(t("toast.done", id=ticket_id, action=t(f"action.{action}")))
-        app.request_tick()
-        if done is not None:
-            done()
+            if done is not None:
+                done()
+
+        def failed(exc: DeskError) -> None:
+            app.say(exc.message(), "error")
+            if done is not None:
+                done()
+
+        app.write(call, succeeded, failed)
 
     def answered(answer: str | None) -> None:
         if answer:
