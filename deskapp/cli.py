@@ -37,7 +37,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _group(commands, name: str):
+    """``deskapp NAME …``: a command whose subcommands land in ``args.NAME_command``."""
+    parser = commands.add_parser(name, help=t(f"cli.{name}"))
+    return parser.add_subparsers(dest=f"{name}_command", required=True, parser_class=_Parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .models.records import ROLES
+
     parser = _Parser(prog="deskapp", description=t("cli.description"))
     parser.add_argument("--db", metavar="URL", help=t("cli.db"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=t("cli.lang"))
@@ -49,9 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help=t("cli.init_demo"))
     init.add_argument("--json", action="store_true")
 
-    ticket = commands.add_parser("ticket", help=t("cli.ticket"))
-    ticket_cmds = ticket.add_subparsers(dest="ticket_command", required=True,
-                                        parser_class=_Parser)
+    ticket_cmds = _group(commands, "ticket")
     add = ticket_cmds.add_parser("add", help=t("cli.ticket_add"))
     add.add_argument("--service", required=True, metavar="CODE")
     add.add_argument("--tier", choices=("extra_urgent", "urgent", "normal"))
@@ -82,23 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     stepper.add_argument("--written", action="store_true", help=t("cli.step_written"))
     stepper.add_argument("--json", action="store_true")
 
-    staff = commands.add_parser("staff", help=t("cli.staff"))
-    staff_cmds = staff.add_subparsers(dest="staff_command", required=True,
-                                      parser_class=_Parser)
+    staff_cmds = _group(commands, "staff")
     staff_add = staff_cmds.add_parser("add", help=t("cli.staff_add"))
     staff_add.add_argument("login", metavar="LOGIN")
     staff_add.add_argument("--name", required=True, metavar="NAME")
     staff_add.add_argument("--role", required=True, metavar="ROLE",
-                           choices=("desk", "engineering", "finance", "security", "manager",
-                                    "gm"))
+                           choices=ROLES)
     staff_add.add_argument("--inactive", action="store_true", help=t("cli.staff_inactive"))
     staff_add.add_argument("--json", action="store_true")
     staff_list = staff_cmds.add_parser("list", help=t("cli.staff_list"))
     staff_list.add_argument("--json", action="store_true")
 
-    setting = commands.add_parser("setting", help=t("cli.setting"))
-    setting_cmds = setting.add_subparsers(dest="setting_command", required=True,
-                                          parser_class=_Parser)
+    setting_cmds = _group(commands, "setting")
     setting_set = setting_cmds.add_parser("set", help=t("cli.setting_set"))
     setting_set.add_argument("key", metavar="KEY")
     setting_set.add_argument("value", metavar="VALUE")
@@ -106,9 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     setting_list = setting_cmds.add_parser("list", help=t("cli.setting_list"))
     setting_list.add_argument("--json", action="store_true")
 
-    audit = commands.add_parser("audit", help=t("cli.audit"))
-    audit_cmds = audit.add_subparsers(dest="audit_command", required=True,
-                                      parser_class=_Parser)
+    audit_cmds = _group(commands, "audit")
     verify = audit_cmds.add_parser("verify", help=t("cli.audit_verify"))
     verify.add_argument("--json", action="store_true")
 
