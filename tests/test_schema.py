@@ -23,6 +23,13 @@ def downgrade_to(db, version: int) -> None:
     from deskapp.models import Target
 
     migrator = SchemaMigrator.from_database(db)
+    if version < 5:
+        from deskapp.models import TenantContact, TenantSignatory, TenantUnit
+
+        db.drop_tables([TenantSignatory, TenantContact, TenantUnit])
+        run(migrator.drop_index("tenant", "tenant_status"))
+        run(*(migrator.drop_column("tenant", column)
+              for column in ("status", "deposit_fen", "search")))
     if version < 4:
         if dbmod.is_sqlite(db):  # SQLite rewrites the table to drop a column
             for op in ("update", "delete"):
