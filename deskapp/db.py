@@ -444,18 +444,18 @@ def _migrate_4_to_5(db: Database) -> None:
     (nothing refused that before) stays with the first of them (by id); the other's
     claim is kept as released history. Units already held have no ``since`` (held
     since before the registry)."""
-    from playhouse.migrate import SchemaMigrator, migrate
-    from peewee import BigIntegerField, CharField, TextField
-
     from .models import Tenant, TenantContact, TenantSignatory, TenantUnit
     from .services.tenants import refresh_mirror, split_unit
 
     table = Tenant._meta.table_name
-    migrator = SchemaMigrator.from_database(db)
-    migrate(migrator.add_column(table, "status", CharField(default="active")),
-            migrator.add_column(table, "deposit_fen", BigIntegerField(default=0)),
-            migrator.add_column(table, "search", TextField(default="")),
-            migrator.add_index(table, ("status",)))
+    # ADD COLUMN .. NOT NULL DEFAULT, not playhouse's add_column: on SQLite that rebuilds
+    # the table to add NOT NULL, and dropping the old tenant table fails the foreign key
+    # every ticket holds to it
+    for column, kind, default in (("status", "VARCHAR(255)", "'active'"),
+                                  ("deposit_fen", "BIGINT", "0"), ("search", "TEXT", "''")):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind} NOT NULL '
+                       f"DEFAULT {default}")
+    db.execute_sql(f'CREATE INDEX "{table}_status" ON "{table}" ("status")')
     db.create_tables([TenantUnit, TenantContact, TenantSignatory])
     from .clock import Clock
 

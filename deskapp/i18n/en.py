@@ -308,7 +308,7 @@ MESSAGES: dict[str, str] = {
     "error.import_cells": "{found} cells where the header has {expected}",
     "error.import_csv": "not readable as CSV: {detail}",
     "error.import_no_header": "the file is empty; the first line must be: {header}",
-    "error.import_header": "the header differs from column {column} on; it must be exactly: {header}",
+    "error.import_header": "the header must be exactly: {header}",
     'error.import_name_twice': "tenant '{name}' is on line {first} already",
     'error.import_unit_twice': "unit {unit} is claimed by '{holder}' on line {first} and by '{name}' on line {line}",
     'error.bad_day': "{field}: '{value}' is not a date YYYY-MM-DD",

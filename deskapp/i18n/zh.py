@@ -304,7 +304,7 @@ MESSAGES: dict[str, str] = {
     "error.import_cells": "有 {found} 个单元格，表头为 {expected} 列",
     "error.import_csv": "无法按 CSV 读取：{detail}",
     "error.import_no_header": "文件为空；第一行须为：{header}",
-    "error.import_header": "表头自第 {column} 列起不符；须完全为：{header}",
+    "error.import_header": "表头不符；须完全为：{header}",
     "error.import_name_twice": "租户「{name}」已在第 {first} 行出现",
     "error.import_unit_twice": "单元 {unit} 既由第 {first} 行的「{holder}」登记，又由第 {line} 行的「{name}」登记",
     "error.bad_day": "{field}：「{value}」不是 YYYY-MM-DD 格式的日期",

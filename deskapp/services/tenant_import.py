@@ -151,8 +151,7 @@ def read_rows(text: str, desk: Desk) -> _Reading:
 def _wrong_header(reading: _Reading, line: int, cells: list[str]) -> None:
     column = next((i for i, (a, b) in enumerate(zip(cells, HEADER), 1) if a != b),
                   min(len(cells), len(HEADER)) + 1)
-    reading.refuse(line, 0, "error.import_header", column=column,
-                   header=",".join(HEADER))
+    reading.refuse(line, column, "error.import_header", header=",".join(HEADER))
 
 
 def _row(reading: _Reading, line: int, cells: list[str], day) -> TenantData | None:

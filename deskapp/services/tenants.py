@@ -288,7 +288,7 @@ def update_tenant(desk: Desk, tenant_id: int, data: TenantData,
         changed = _changes(_facts(tenant), data)
         if changed:
             _write(desk, tenant, data)
-            desk.audit("tenant.update", "tenant", tenant.id, name=tenant.name, **changed)
+            desk.audit("tenant.update", "tenant", tenant.id, **{"name": tenant.name, **changed})
     return tenant
 
 
@@ -433,7 +433,9 @@ def by_name():
     default collation would otherwise order them differently from SQLite)."""
     from ..db import is_sqlite
 
-    return Tenant.name if is_sqlite(Tenant._meta.database.obj) else Tenant.name.collate("C")
+    if is_sqlite(Tenant._meta.database.obj):
+        return Tenant.name
+    return NodeList((Tenant.name, SQL('COLLATE "C"')))  # peewee's collate() leaves C bare
 
 
 def _like(fragment: str) -> str:
