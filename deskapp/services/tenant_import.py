@@ -135,7 +135,9 @@ def read_rows(text: str, desk: Desk) -> _Reading:
                 reading.refuse(start, 0, "error.import_too_many", limit=MAX_ROWS)
                 return reading
             if len(cells) != len(HEADER):
-                reading.refuse(start, min(len(cells), len(HEADER)) + 1, "error.import_cells", expected=len(HEADER), found=len(cells))
+                # the first cell missing, or the first one too many
+                reading.refuse(start, min(len(cells), len(HEADER)) + 1, "error.import_cells",
+                               expected=len(HEADER), found=len(cells))
                 continue
             data = _row(reading, start, cells, day)
             if data is not None:
