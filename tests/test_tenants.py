@@ -17,6 +17,7 @@ from deskapp.db import open_database
 from deskapp.models import ALL_MODELS, Audit, Tenant, TenantUnit
 from deskapp.services import Conflict, InvalidInput, NotAllowed
 from deskapp.services import tenants as registry
+from deskapp.services.export import tenants_json
 from deskapp.services.staff import add_staff
 from deskapp.services.tenants import TenantData
 
@@ -125,6 +126,9 @@ def test_a_changed_row_updates_its_tenant_and_is_audited(cli, url, tmp_path):  #
     # the unit it gave up is history, free for another tenant
     assert TenantUnit.get(TenantUnit.unit == "8F-805").released_at is not None
     db.close()
+    # an import's audit rows, written in one go, chain on like any others
+    verified = cli("--db", url, "audit", "verify", "--json")
+    assert verified.code == 0 and verified.json["ok"], verified.out
 
 
 def test_a_unit_may_move_between_tenants_in_one_file(cli, url, tmp_path):  # noqa: F811
@@ -448,6 +452,8 @@ def test_find_by_name_unit_contact_or_phone_fragment(desk):
         return [t.name for t in registry.find_tenants(fragment)]
 
     assert names("星辰") == ["星辰科技有限公司"]
+    acme = registry.find_tenants("acme")[0]
+    assert [d["contacts"][-1]["name"] for d in tenants_json([acme.id])] == ["Mary Li"]
     assert names("acme") == ["Acme Trading Ltd"]  # any case
     assert names("12f-12") == ["星辰科技有限公司"]  # a unit
     assert names("mary") == ["Acme Trading Ltd"]  # a contact's name

@@ -158,19 +158,22 @@ def tenants_json(tenant_ids: list[int] | None = None) -> list[dict]:
     if tenant_ids is not None:
         tenants = tenants.where(Tenant.id.in_(tenant_ids))
     tenants = list(tenants)
+
+    def of(model):  # the rows of the tenants asked for (a screen's few, or all)
+        query = model.select()
+        return query if tenant_ids is None else query.where(model.tenant.in_(tenant_ids))
+
     units: dict[int, list[str]] = {}
-    for tenant_id, unit in (TenantUnit.select(TenantUnit.tenant, TenantUnit.unit)
-                            .where(TenantUnit.released_at.is_null())
-                            .order_by(TenantUnit.tenant, TenantUnit.position,
-                                      TenantUnit.id).tuples()):
-        units.setdefault(tenant_id, []).append(unit)
+    for row in (of(TenantUnit).where(TenantUnit.released_at.is_null())
+                .order_by(TenantUnit.tenant, TenantUnit.position, TenantUnit.id)):
+        units.setdefault(row.tenant_id, []).append(row.unit)
     people: dict[int, list[dict]] = {}
-    for contact in TenantContact.select().order_by(TenantContact.id):
+    for contact in of(TenantContact).order_by(TenantContact.id):
         people.setdefault(contact.tenant_id, []).append(
             {"id": contact.id, "name": contact.name, "phone": contact.phone,
              "role": contact.role})
     signers: dict[int, list[dict]] = {}
-    for signatory in (TenantSignatory.select().where(TenantSignatory.removed_at.is_null())
+    for signatory in (of(TenantSignatory).where(TenantSignatory.removed_at.is_null())
                       .order_by(TenantSignatory.id)):
         signers.setdefault(signatory.tenant_id, []).append(
             {"id": signatory.id, "name": signatory.name,
