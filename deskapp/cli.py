@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list = staff_cmds.add_parser("list", help=t("cli.staff_list"))
     staff_list.add_argument("--json", action="store_true")
 
+    tenant_cmds = _group(commands, "tenant")
+    tenant_import = tenant_cmds.add_parser("import", help=t("cli.tenant_import"))
+    tenant_import.add_argument("file", metavar="FILE.csv")
+    tenant_import.add_argument("--json", action="store_true")
+    tenant_list = tenant_cmds.add_parser("list", help=t("cli.tenant_list"))
+    tenant_list.add_argument("--json", action="store_true")
+
     setting_cmds = _group(commands, "setting")
     setting_set = setting_cmds.add_parser("set", help=t("cli.setting_set"))
     setting_set.add_argument("key", metavar="KEY")
@@ -151,7 +158,10 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
             raise
         from .views import safe_text
 
-        print(safe_text(f"deskapp: {message}"), file=sys.stderr)
+        # a message may hold several lines of our own (every problem of an import); the
+        # values in it were made safe already, line breaks included
+        print("\n".join(safe_text(line) for line in f"deskapp: {message}".split("\n")),
+              file=sys.stderr)
         return code
 
 
@@ -336,6 +346,8 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         return _staff_command(args, desk)
     if args.command == "setting":
         return _setting_command(args, desk)
+    if args.command == "tenant":
+        return _tenant_command(args, desk)
     if args.command == "audit":
         from .services.audit import verify
 
@@ -368,6 +380,21 @@ def _setting_command(args, desk) -> int:
         return 0
     values = settings()
     _emit(args, values, lambda: "\n".join(f"{k} = {v}" for k, v in sorted(values.items())))
+    return 0
+
+
+def _tenant_command(args, desk) -> int:
+    from .services.export import tenants_json
+    from .views import tenant_lines
+
+    if args.tenant_command == "import":
+        from .services.tenant_import import import_tenants
+
+        summary = import_tenants(desk, args.file)
+        _emit(args, summary, t("cli.tenant_imported", **summary))
+        return 0
+    documents = tenants_json()
+    _emit(args, documents, lambda: tenant_lines(documents) or t("tenant.none"))
     return 0
 
 

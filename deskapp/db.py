@@ -22,7 +22,7 @@ from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # How long a write waits for another session's transaction before it gives up (the
 # setting busy_timeout, DESKAPP_BUSY_TIMEOUT, in seconds).
@@ -436,9 +436,47 @@ def _migrate_3_to_4(db: Database) -> None:
     _protect_audit(db)
 
 
+def _migrate_4_to_5(db: Database) -> None:
+    """The tenant registry: tenant.status, deposit_fen and search, and the tables of
+    units, contacts and signatories. Each tenant keeps its name, lease and the columns
+    the queue reads; its ';'-separated units become unit rows and its contact the first
+    contact row. Everyone already there is ``active``. A unit two tenants both listed
+    (nothing refused that before) stays with the first of them (by id); the other's
+    claim is kept as released history. Units already held have no ``since`` (held
+    since before the registry)."""
+    from .models import Tenant, TenantContact, TenantSignatory, TenantUnit
+    from .services.tenants import refresh_mirror, split_unit
+
+    table = Tenant._meta.table_name
+    # ADD COLUMN .. NOT NULL DEFAULT, not playhouse's add_column: on SQLite that rebuilds
+    # the table to add NOT NULL, and dropping the old tenant table fails the foreign key
+    # every ticket holds to it
+    for column, kind, default in (("status", "VARCHAR(255)", "'active'"),
+                                  ("deposit_fen", "BIGINT", "0"), ("search", "TEXT", "''")):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind} NOT NULL '
+                       f"DEFAULT {default}")
+    db.execute_sql(f'CREATE INDEX "{table}_status" ON "{table}" ("status")')
+    db.create_tables([TenantUnit, TenantContact, TenantSignatory])
+    from .clock import Clock
+
+    now = Clock().now()  # a migration runs without a desk: the moment of the upgrade
+    held: dict[str, int] = {}
+    for tenant in Tenant.select().order_by(Tenant.id):
+        for position, unit in enumerate(dict.fromkeys(tenant.unit_list)):
+            floor, room = split_unit(unit)
+            taken = unit in held
+            TenantUnit.create(tenant=tenant, unit=unit, floor=floor, room=room,
+                              position=position, since=None,
+                              released_at=now if taken else None)
+            held.setdefault(unit, tenant.id)
+        if tenant.contact or tenant.phone:
+            TenantContact.create(tenant=tenant, name=tenant.contact, phone=tenant.phone)
+        refresh_mirror(tenant)
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
 MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
-                                   3: _migrate_3_to_4}
+                                   3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Service, Staff, Ticket
+from .models import Service, Staff, Tenant, Ticket
 from .services.context import Desk
+from .services import tenants as registry
 from .services.tenants import upsert_tenant
 from .services.tickets import NewTicket, open_ticket, step
 
@@ -24,6 +25,29 @@ TENANTS = [
     ("云帆网络", ["16F-1608"], "吴磊", "13800001608", 1_120_000),
     ("康宁医疗器械", ["9F-901"], "郑华", "13800000901", 2_450_000),
     ("远景投资", ["21F-2101"], "王海", "13800002101", 3_900_000),
+]
+
+# the registry beyond the lease: more people to call, and who may sign for monthly
+# settlement (R-4.2) with the days of their written applications (days before today)
+CONTACTS = {
+    "星辰科技有限公司": [("陈静", "13800001299", "行政 / office manager")],
+    "Acme Trading Ltd": [("Mary Li", "13800000806", "finance")],
+    "北辰律师事务所": [("韩律师", "13800001504", "合伙人 / partner")],
+}
+SIGNATORIES = {
+    "星辰科技有限公司": [("刘洋", 400), ("陈静", 120)],
+    "Acme Trading Ltd": [("John Chen", 300)],
+    "金穗会计师事务所": [("钱芳", 90)],
+}
+# tenants in the other states: (name, units, contact, phone, rent, lease from/to in days
+# from today, the statuses it goes through after being added as incoming)
+OTHERS = [
+    ("旧时光咖啡", ["3F-301"], "何平", "13800000301", 680_000, (-900, -20),
+     ["active", "moving_out", "gone"]),
+    ("老城贸易", ["7F-702"], "冯刚", "13800000702", 1_420_000, (-1000, 25),
+     ["active", "moving_out"]),
+    ("Blue Harbour Consulting", ["3F-301"], "Anna Berg", "13800000311", 720_000, (14, 1110),
+     []),
 ]
 
 # (minutes ago, service, options, steps taken [(action, minutes after opening, reason)])
@@ -85,6 +109,7 @@ def load_demo(desk: Desk) -> dict[str, int]:
         upsert_tenant(desk, name, units=units, contact=contact, phone=phone,
                       monthly_rent_fen=rent, due_day=5, lease_start=dt.date(2025, 1, 1),
                       lease_end=dt.date(2027, 12, 31))
+    _registry(desk)
     now = desk.clock.now()
     added = 0
     turn = 0
@@ -103,4 +128,26 @@ def load_demo(desk: Desk) -> dict[str, int]:
             step(actor, ticket.id, action, at=opened.add(seconds=int(after * 60)),
                  reason=reason or None, to=to)
         added += 1
-    return {"demo_tenants": len(TENANTS), "demo_tickets": added}
+    return {"demo_tenants": len(TENANTS) + len(OTHERS), "demo_tickets": added}
+
+
+def _registry(desk: Desk) -> None:
+    """Contacts, signatories, and tenants incoming, moving out and gone (the one that
+    left frees 3F-301, which the incoming one takes)."""
+    today = registry.today(desk)
+    for name, people in CONTACTS.items():
+        tenant = Tenant.get(Tenant.name == name)
+        for person, phone, role in people:
+            registry.add_contact(desk, tenant.id, person, phone, role)
+    for name, signers in SIGNATORIES.items():
+        tenant = Tenant.get(Tenant.name == name)
+        for person, days_ago in signers:
+            registry.add_signatory(desk, tenant.id, person, today - dt.timedelta(days=days_ago))
+    for name, units, contact, phone, rent, (start, end), statuses in OTHERS:
+        tenant = registry.add_tenant(desk, registry.TenantData(
+            name=name, units=tuple(units), contact=contact, phone=phone,
+            monthly_rent_fen=rent, due_day=10, deposit_fen=rent * 2,
+            lease_start=today + dt.timedelta(days=start),
+            lease_end=today + dt.timedelta(days=end)))
+        for status in statuses:
+            registry.set_status(desk, tenant.id, status)

@@ -119,3 +119,23 @@ def service_name(code: str) -> str:
     if names is None:
         return code
     return names[0] if language() == "zh" else names[1]
+
+
+# `tenant list` for a person: name, units, status, contact, rent, lease end (80 cells)
+TENANT_WIDTHS = (20, 14, 10, 10, 11)
+
+
+def tenant_lines(documents: list[dict]) -> str:
+    """One line per tenant, columns in terminal cells; stored text through safe_text."""
+    name_w, units_w, status_w, contact_w, rent_w = TENANT_WIDTHS
+    lines = []
+    for doc in documents:
+        lines.append(" ".join((
+            fit(safe_text(doc["name"]), name_w),
+            fit(safe_text(";".join(doc["units"])), units_w),
+            fit(t(f"tenant_status.{doc['status']}"), status_w),
+            fit(safe_text(doc["contact"]), contact_w),
+            rjust_cells(doc["monthly_rent"], rent_w),
+            doc["lease_end"] or "—",
+        )).rstrip())
+    return "\n".join(lines)

@@ -95,6 +95,37 @@ STAFF_ADD = joined(st.just(["staff", "add"]), texts.map(lambda v: [v]),
                    flag("--inactive"), flag("--json"))
 STAFF_LIST = joined(st.just(["staff", "list"]), flag("--json"), st.lists(texts, max_size=1))
 INIT = joined(st.just(["init"]), flag("--json"), st.lists(texts, max_size=1))
+TENANT_LIST = joined(st.just(["tenant", "list"]), flag("--json"), st.lists(texts, max_size=1))
+
+TENANT_HEADER = ["name", "units", "contact", "phone", "monthly_rent", "due_day",
+                 "lease_start", "lease_end"]
+DAYS = ["2026-01-01", "2027-12-31", "2026-02-30", "1900-01-01", "2099-01-01", "26-1-1", ""]
+tenant_cells = st.tuples(
+    mostly(["星辰科技", "Acme Trading Ltd", "[b]x[/b]", "Acme Trading Ltd"]),
+    mostly(["12F-1201", "8F-805;8F-806", "", "20F", "12f-1201"]),
+    mostly(["刘洋", ""]), mostly(["13800001201", "010-6512 3456", ""]),
+    mostly(["10000.00", "12.5", "0", "-1", "1.005", "1e3", "10,000.00"]),
+    mostly(["1", "28", "29", "0", "٣"]), mostly(DAYS), mostly(DAYS)).map(list)
+# a CSV file: the header (or, now and then, something else), rows of cells (some short
+# or long), as text or as raw bytes that may not be UTF-8
+tenant_files = st.one_of(
+    st.tuples(st.one_of(st.just(TENANT_HEADER), st.just(TENANT_HEADER),
+                        st.lists(texts, max_size=9)),
+              st.lists(st.one_of(tenant_cells, tenant_cells, st.lists(texts, max_size=9)),
+                       max_size=5),
+              st.booleans()).map(lambda f: _csv_bytes(*f)),
+    st.binary(max_size=200))
+
+
+def _csv_bytes(header, rows, bom) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    for row in [header, *rows]:
+        writer.writerow(row)
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8", "surrogatepass")
 
 
 def dump() -> dict[str, list[tuple]]:
@@ -164,6 +195,30 @@ def test_lists_and_init_with_anything(prepared, argv):
 @settings(EXAMPLES, max_examples=20)
 @given(argv=STAFF_ADD)
 def test_staff_add_with_anything(prepared, argv):
+    check(prepared, argv)
+
+
+@settings(EXAMPLES, max_examples=40)
+@given(content=tenant_files, as_json=flag("--json"))
+def test_tenant_import_with_anything(prepared, tmp_path, content, as_json):
+    """Any file: imported whole (and a second time changes nothing) or refused whole,
+    the database unchanged, every problem on stderr without a control character."""
+    path = tmp_path / "tenants.csv"
+    path.write_bytes(content)
+    argv = ["tenant", "import", str(path), *as_json]
+    check(prepared, argv)
+    before = dump()
+    code, out, _ = prepared(["tenant", "import", str(path), "--json"])
+    if code == 0:
+        assert json.loads(out)["added"] == json.loads(out)["changed"] == 0
+        assert dump() == before
+    listing = prepared(["tenant", "list"])
+    assert listing[0] == 0 and not CONTROL.search(listing[1].replace("\n", ""))
+
+
+@settings(EXAMPLES, max_examples=10)
+@given(argv=TENANT_LIST)
+def test_tenant_list_with_anything(prepared, argv):
     check(prepared, argv)
 
 

@@ -23,6 +23,13 @@ def downgrade_to(db, version: int) -> None:
     from deskapp.models import Target
 
     migrator = SchemaMigrator.from_database(db)
+    if version < 5:
+        from deskapp.models import TenantContact, TenantSignatory, TenantUnit
+
+        db.drop_tables([TenantSignatory, TenantContact, TenantUnit])
+        run(migrator.drop_index("tenant", "tenant_status"))
+        run(*(migrator.drop_column("tenant", column)
+              for column in ("status", "deposit_fen", "search")))
     if version < 4:
         if dbmod.is_sqlite(db):  # SQLite rewrites the table to drop a column
             for op in ("update", "delete"):
@@ -141,3 +148,41 @@ def test_a_version_3_database_gets_its_audit_chained(db, desk):
             Audit.update(actor="someone else").execute()
     svc.open_ticket(desk, svc.NewTicket(service="mail", location="5F"))  # chains on
     assert verify(db)["ok"]
+
+
+def test_a_version_4_database_gets_the_tenant_registry(db, desk):
+    """The real 4 → 5 migration: each tenant keeps its name, lease and tickets; its
+    ';'-separated units become unit rows, its contact the first contact, its status
+    active; a unit two tenants listed stays with the first, the other's claim history."""
+    import datetime as dt
+
+    from deskapp.models import Tenant, TenantContact, TenantUnit, Ticket
+    from deskapp.services import tenants as registry
+    from deskapp.services import tickets as svc
+
+    star = registry.upsert_tenant(desk, "星辰科技", units=["12F-1201", "12F-1202"],
+                                  contact="刘洋", phone="13800001201",
+                                  monthly_rent_fen=4_860_000, lease_start=dt.date(2025, 1, 1))
+    acme = registry.upsert_tenant(desk, "Acme Trading", units=["8F-805"])
+    ticket = svc.open_ticket(desk, svc.NewTicket(service="mail", tenant="星辰科技"))
+    downgrade_to(db, 4)
+    assert "status" not in {c.name for c in db.get_columns("tenant")}
+    # nothing before the registry kept two tenants from listing the same unit
+    db.execute_sql("UPDATE tenant SET units = '8F-805;12F-1202' WHERE id = %d" % acme.id)
+
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
+    assert {t.name: t.status for t in Tenant.select()} == {"星辰科技": "active",
+                                                           "Acme Trading": "active"}
+    assert registry.current_units(star.id) == ["12F-1201", "12F-1202"]
+    assert registry.current_units(acme.id) == ["8F-805"]
+    lost = TenantUnit.get(TenantUnit.tenant == acme.id, TenantUnit.unit == "12F-1202")
+    assert lost.released_at is not None
+    assert (TenantUnit.get(TenantUnit.unit == "12F-1201").floor,
+            TenantUnit.get(TenantUnit.unit == "12F-1201").room) == ("12F", "1201")
+    assert [(c.name, c.phone) for c in TenantContact.select()] == [("刘洋", "13800001201")]
+    migrated = Tenant.get_by_id(star.id)
+    assert migrated.monthly_rent_fen == 4_860_000 and migrated.lease_start == dt.date(2025, 1, 1)
+    assert Ticket.get_by_id(ticket.id).tenant_id == star.id
+    assert [t.name for t in registry.find_tenants("12f-1202")] == ["星辰科技"]
+    assert Tenant.get_by_id(acme.id).unit_list == ["8F-805"]

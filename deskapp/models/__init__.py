@@ -11,12 +11,16 @@ from .records import (
     Staff,
     Target,
     Tenant,
+    TenantContact,
+    TenantSignatory,
+    TenantUnit,
     Ticket,
     TicketEvent,
 )
 
 __all__ = [
     "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service", "Setting",
-    "Staff", "Target", "Tenant", "Ticket", "TicketEvent", "UTCField", "database",
+    "Staff", "Target", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
+    "TicketEvent", "UTCField", "database",
     "from_micros", "to_micros",
 ]

@@ -45,9 +45,22 @@ class Staff(BaseModel):
     active = BooleanField(default=True)
 
 
+# A tenant company's life in the building, in the one order it may go (services/tenants)
+TENANT_STATUSES = ("incoming", "active", "moving_out", "gone")
+
+
 class Tenant(BaseModel):
+    """A tenant company (the registry, R-4.2 and SPEC §3–5).
+
+    ``units``, ``contact`` and ``phone`` are kept as they were before the registry
+    (schema 4): the queue, the new-ticket form and the demo read them. They mirror the
+    registry's own rows — the tenant's current units and its first contact — and only
+    services/tenants.py writes either. ``search`` is the casefolded text the ``/``
+    filter and ``ctrl+p`` look in (name, units, contacts' names and phones).
+    """
+
     name = CharField(unique=True)
-    units = TextField(default="")  # ';'-separated, as in the CSV
+    units = TextField(default="")  # ';'-separated current units, as in the CSV
     contact = CharField(default="")
     phone = CharField(default="")
     monthly_rent_fen = BigIntegerField(default=0)
@@ -55,10 +68,55 @@ class Tenant(BaseModel):
     lease_start = DateField(null=True)
     lease_end = DateField(null=True)
     version = IntegerField(default=1)
+    status = CharField(default="active", index=True)
+    deposit_fen = BigIntegerField(default=0)
+    search = TextField(default="")
 
     @property
     def unit_list(self) -> list[str]:
         return [u for u in self.units.split(";") if u]
+
+
+class TenantUnit(BaseModel):
+    """A unit (floor + room: ``12F-1201``; a whole floor: ``20F``) a tenant holds or
+    held. At most one current holder per unit (a unique index on the rows not released);
+    released rows are the unit's history."""
+
+    tenant = ForeignKeyField(Tenant, backref="unit_rows", on_delete="CASCADE")
+    unit = CharField()
+    floor = CharField()
+    room = CharField(default="")
+    position = IntegerField(default=0)  # the order the tenant's units are listed in
+    since = UTCField(null=True)  # None: held since before the registry (schema 4)
+    released_at = UTCField(null=True)
+
+
+TenantUnit.add_index(TenantUnit.index(TenantUnit.unit, unique=True,
+                                      where=TenantUnit.released_at.is_null()))
+TenantUnit.add_index(TenantUnit.tenant, TenantUnit.released_at)
+
+
+class TenantContact(BaseModel):
+    """Someone at the tenant the desk may call; the first is the lease's contact."""
+
+    tenant = ForeignKeyField(Tenant, backref="contacts", on_delete="CASCADE")
+    name = CharField()
+    phone = CharField(default="")
+    role = CharField(default="")
+
+
+class TenantSignatory(BaseModel):
+    """A person the tenant named in writing to sign for monthly settlement (R-4.2):
+    the date of that written application, and of the one that withdrew it."""
+
+    tenant = ForeignKeyField(Tenant, backref="signatories", on_delete="CASCADE")
+    name = CharField()
+    applied_on = DateField()
+    added_at = UTCField()
+    added_by = CharField()
+    withdrawn_on = DateField(null=True)
+    removed_at = UTCField(null=True)
+    removed_by = CharField(null=True)
 
 
 class Service(BaseModel):
@@ -180,4 +238,4 @@ class TicketEvent(BaseModel):
 
 
 ALL_MODELS = [Meta, Setting, Staff, Tenant, Service, CalendarOverride, Audit, Ticket,
-              Target, TicketEvent]
+              Target, TicketEvent, TenantUnit, TenantContact, TenantSignatory]

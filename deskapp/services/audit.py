@@ -38,19 +38,44 @@ def append(db: Database, at, actor: str, action: str, entity: str, entity_id: ob
            detail: dict) -> int:
     """Append one audit row, chained to the previous one (inside the caller's
     transaction)."""
+    role, head = _chain_head(db)
+    return Audit.create(**_row(head, role, at, actor, action, entity, entity_id, detail)).id
+
+
+def append_many(db: Database, at, actor: str,
+                entries: list[tuple[str, str, object, dict]], batch: int = 500) -> None:
+    """Append ``(action, entity, entity_id, detail)`` rows in one go, chained in order
+    (an import of 5,000 tenants: one head read, inserts in batches)."""
+    if not entries:
+        return
+    role, head = _chain_head(db)
+    rows = []
+    for action, entity, entity_id, detail in entries:
+        rows.append(_row(head, role, at, actor, action, entity, entity_id, detail))
+        head = rows[-1]["hash"]
+    for start in range(0, len(rows), batch):
+        Audit.insert_many(rows[start:start + batch]).execute()
+
+
+def _chain_head(db: Database) -> tuple[str | None, str | None]:
+    """The session's database role (PostgreSQL) and the newest row's hash, the chain
+    locked against other writers until the transaction ends."""
     role = None
     if not is_sqlite(db):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_CHAIN_LOCK,))
         role = db.execute_sql("SELECT current_user").fetchone()[0]
     table = Audit._meta.table_name
     head = db.execute_sql(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
+    return role, head[0] if head else None
+
+
+def _row(previous: str | None, role: str | None, at, actor: str, action: str, entity: str,
+         entity_id: object, detail: dict) -> dict:
     text = json.dumps(detail, ensure_ascii=False, default=str)
     entity_text = None if entity_id is None else str(entity_id)
-    digest = row_hash(head[0] if head else None, to_micros(at), actor, action, entity,
-                      entity_text, text, role)
-    row = Audit.create(at=at, actor=actor, action=action, entity=entity,
-                       entity_id=entity_text, detail=text, hash=digest, db_role=role)
-    return row.id
+    digest = row_hash(previous, to_micros(at), actor, action, entity, entity_text, text, role)
+    return dict(at=at, actor=actor, action=action, entity=entity, entity_id=entity_text,
+                detail=text, hash=digest, db_role=role)
 
 
 def verify(db: Database, chunk: int = 5000) -> dict:

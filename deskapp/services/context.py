@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "setting.edit": frozenset({"manager"}),
     "database.backup": frozenset({"manager"}),
     "calendar.edit": frozenset({"manager", "gm"}),
+    # the registry is the desk's (R-4.2: it records the tenant's written applications)
+    "tenant.edit": frozenset({"desk", "manager", "gm"}),
+    "tenant.import": frozenset({"desk", "manager", "gm"}),
 }
 
 

@@ -31,7 +31,8 @@ def _shown(value: object) -> object:
     return safe_text(value) if isinstance(value, str) else value
 
 
-_LABELLED = {"state": "state", "action": "action", "role": "role", "service": "service"}
+_LABELLED = {"state": "state", "action": "action", "role": "role", "service": "service",
+             "status": "tenant_status", "to_status": "tenant_status"}
 
 
 def _label(name: str, value: object) -> object:

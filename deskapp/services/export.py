@@ -145,3 +145,63 @@ def _builder(desk: Desk):
 def staff_json(staff: Staff) -> dict:
     return {"login": staff.login, "name": staff.name, "role": staff.role,
             "active": bool(staff.active)}
+
+
+def tenants_json(tenant_ids: list[int] | None = None) -> list[dict]:
+    """``tenant list``: every tenant by name, with the CSV's columns (``units`` a list,
+    ``monthly_rent`` yuan with two decimals, dates ISO), ``status``, and the registry's
+    contacts and signatories. Four queries however many tenants."""
+    from ..models import TenantContact, TenantSignatory, TenantUnit
+    from .tenants import by_name
+
+    tenants = Tenant.select().order_by(by_name())
+    if tenant_ids is not None:
+        tenants = tenants.where(Tenant.id.in_(tenant_ids))
+    tenants = list(tenants)
+
+    def of(model):  # the rows of the tenants asked for (a screen's few, or all)
+        query = model.select()
+        return query if tenant_ids is None else query.where(model.tenant.in_(tenant_ids))
+
+    units: dict[int, list[str]] = {}
+    for row in (of(TenantUnit).where(TenantUnit.released_at.is_null())
+                .order_by(TenantUnit.tenant, TenantUnit.position, TenantUnit.id)):
+        units.setdefault(row.tenant_id, []).append(row.unit)
+    people: dict[int, list[dict]] = {}
+    for contact in of(TenantContact).order_by(TenantContact.id):
+        people.setdefault(contact.tenant_id, []).append(
+            {"id": contact.id, "name": contact.name, "phone": contact.phone,
+             "role": contact.role})
+    signers: dict[int, list[dict]] = {}
+    for signatory in (of(TenantSignatory).where(TenantSignatory.removed_at.is_null())
+                      .order_by(TenantSignatory.id)):
+        signers.setdefault(signatory.tenant_id, []).append(
+            {"id": signatory.id, "name": signatory.name,
+             "applied_on": signatory.applied_on.isoformat()})
+    return [tenant_json(t, units.get(t.id, []), people.get(t.id, []), signers.get(t.id, []))
+            for t in tenants]
+
+
+def tenant_json(tenant: Tenant, units: list[str], contacts: list[dict],
+                signatories: list[dict]) -> dict:
+    from ..money import format_yuan
+
+    def day(value):
+        return None if value is None else value.isoformat()
+
+    return {
+        "name": tenant.name,
+        "units": units,
+        "contact": tenant.contact,
+        "phone": tenant.phone,
+        "monthly_rent": format_yuan(tenant.monthly_rent_fen),
+        "due_day": tenant.due_day,
+        "lease_start": day(tenant.lease_start),
+        "lease_end": day(tenant.lease_end),
+        "status": tenant.status,
+        "deposit": format_yuan(tenant.deposit_fen),
+        "contacts": contacts,
+        "signatories": signatories,
+        "id": tenant.id,
+        "version": tenant.version,
+    }

@@ -12,11 +12,15 @@ Stated once here:
   that did not decode reaches Python as a lone surrogate, ``\\udcXX``), and a length
   limit per field;
 - ids: 1 .. 2**63-1 (what every database's integer key can hold);
-- times: ISO 8601 only, inside one plausible window around now (``WINDOW``).
+- times: ISO 8601 only, inside one plausible window around now (``WINDOW``);
+- days (a lease, the date of a written application): ``YYYY-MM-DD`` only, inside the
+  window of their kind around today (``DAY_WINDOW``);
+- money: yuan exactly to the fen (``money.yuan_to_fen``), never negative, never float.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import timedelta
 
@@ -35,6 +39,16 @@ WINDOW = {
     "at": (timedelta(days=366), timedelta(seconds=60)),
     "agreed": (timedelta(days=366), timedelta(days=2 * 366)),
 }
+
+# A day a person gives lies inside this window around today: a lease began at most 30
+# years ago and ends at most 30 years ahead; a written application is dated today or
+# before, at most 30 years back.
+DAY_WINDOW = {
+    "lease": (timedelta(days=30 * 366), timedelta(days=30 * 366)),
+    "applied": (timedelta(days=30 * 366), timedelta(days=0)),
+}
+# the most a rent, deposit or price may be: 10^12 yuan is a typing error, not a lease
+MAX_FEN = 10**14
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -79,7 +93,15 @@ def record_id(value: object, field: str = "ID") -> int:
     return number
 
 
+_DIGITS = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 def number(value: object, field: str, *, low: int, high: int) -> int:
+    """A whole number in ``low..high``. Text must be ASCII digits: ``int`` would also read
+    "1_0" as 10 and "٣" as 3."""
+    if isinstance(value, bool) or (isinstance(value, str) and not _DIGITS.match(value)):
+        raise InvalidInput("error.not_a_number", field=field)
     try:
         whole = int(value)
     except (TypeError, ValueError, OverflowError):
@@ -87,6 +109,57 @@ def number(value: object, field: str, *, low: int, high: int) -> int:
     if not low <= whole <= high:
         raise InvalidInput("error.out_of_range", field=field, low=low, high=high)
     return whole
+
+
+def day(value: str | dt.date | None, field: str, today: dt.date, kind: str, *,
+        required: bool = False) -> dt.date | None:
+    """A calendar day: ``YYYY-MM-DD`` text (or a date), inside ``DAY_WINDOW[kind]``
+    around ``today`` (the building's date from the injected clock); None if not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput("error.required", field=field)
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, (str, dt.date)):
+        raise InvalidInput("error.bad_day", field=field, value=str(value))
+    if isinstance(value, str):
+        raw = text(value, field, limit=10 + 20)
+        if not _DAY.match(raw):
+            raise InvalidInput("error.bad_day", field=field, value=raw)
+        try:
+            value = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput("error.day_impossible", field=field, value=raw) from None
+    value = dt.date(value.year, value.month, value.day)  # pendulum's Date binds nowhere
+    back, ahead = DAY_WINDOW[kind]
+    earliest, latest = today - back, today + ahead
+    if not earliest <= value <= latest:
+        raise InvalidInput("error.day_window", field=field, value=value.isoformat(),
+                           earliest=earliest.isoformat(), latest=latest.isoformat())
+    return value
+
+
+def yuan(value: str | None, field: str) -> int:
+    """An amount in yuan as typed ("10000.00", "12.5", "10,000.00"), in whole fen,
+    exactly: more than two decimals, an exponent or a negative amount is refused."""
+    from ..money import MoneyError, yuan_to_fen
+
+    raw = text(value, field, limit=32, required=True)
+    try:
+        fen_ = yuan_to_fen(raw)
+    except MoneyError:
+        raise InvalidInput("error.bad_yuan", field=field, value=raw) from None
+    return fen(fen_, field)
+
+
+def fen(value: object, field: str) -> int:
+    """An amount already in whole fen (an int, never float or bool), 0 .. MAX_FEN."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("error.bad_yuan", field=field, value=str(value))
+    if value < 0:
+        raise InvalidInput("error.negative_money", field=field)
+    if value > MAX_FEN:
+        raise InvalidInput("error.too_much_money", field=field)
+    return value
 
 
 def parse_iso(value: str | None, tz: str, field: str) -> DateTime | None:
@@ -135,5 +208,5 @@ def plausible(moment: DateTime | None, now: DateTime, kind: str, field: str,
     return True
 
 
-__all__ = ["MAX_ID", "WINDOW", "in_window", "number", "optional_text", "parse_iso",
-           "plausible", "record_id", "text"]
+__all__ = ["DAY_WINDOW", "MAX_FEN", "MAX_ID", "WINDOW", "day", "fen", "in_window", "number",
+           "optional_text", "parse_iso", "plausible", "record_id", "text", "yuan"]
