@@ -320,3 +320,24 @@ async def test_the_place_shows_the_tenants_unit_until_one_is_typed(desk, db_url,
         place.value = "大堂"
         await pilot.pause()
         assert place.placeholder == ""
+
+
+async def test_the_tier_list_picks_by_keys_and_esc_leaves_it(desk, db_url, tenants):
+    """Opening the tier list once froze the whole session (its keys bubbled up to the
+    Select, which handed them back to the list, for ever)."""
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"repair", "enter")      # on to the tier
+        await settle(pilot)
+        form = app.screen
+        assert form.focused.id == "tier"
+        await pilot.press("enter")                 # open the list
+        await settle(pilot)
+        await pilot.press("up", "up", "enter")     # normal -> urgent -> extra urgent
+        await settle(pilot)
+        assert form.query_one("#tier").value == "extra_urgent"
+        await pilot.press("enter", "escape")       # open it again, and leave it
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#tier").value == "extra_urgent"

@@ -43,6 +43,8 @@ class TypeAhead:
             pass_on(event, app.focused or app.screen)
             return
         focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            return  # bubbling up from our own part (a Select's open list): its key
         if focused is not None and focused is not self:
             pass_on(event, focused)
         elif await self.key_now(event):
