@@ -123,7 +123,10 @@ async def test_esc_on_a_filled_form_asks_before_discarding(desk, db_url, tenants
         await pilot.pause()
         assert app.screen.__class__.__name__ == "NewTicketScreen"
         assert app.screen.query_one("#service").value.startswith("mail")
-        await pilot.press("escape", "enter")  # discard
+        await pilot.press("escape", "enter")  # a reflex Enter keeps the work too
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "NewTicketScreen"
+        await pilot.press("escape", "y")  # only y discards
         await pilot.pause()
         assert app.screen.id == "queue-screen"
 

@@ -225,10 +225,10 @@ async def test_the_queue_offers_hold_enter_and_not_cancel_on_done_work(desk, db_
         bar = keys(app)
         assert "h Hold" in bar and "⏎ Detail" in bar and "x Cancel" in bar
         await pilot.press("down")
-        await until(pilot, lambda: "c Answer" in keys(app))
+        await until(pilot, lambda: "c Close" in keys(app))
         assert table.cursor_id == done.id
         bar = keys(app)
-        assert "Cancel" not in bar and "Move up" not in bar and "c Answer" in bar
+        assert "Cancel" not in bar and "Move up" not in bar and "c Close" in bar
 
 
 async def test_the_guessed_calendar_note_shows_only_with_a_guessed_target(desk, db_url, clock):
@@ -294,3 +294,26 @@ async def test_an_unlisted_login_gets_a_read_only_desk_that_says_whom_to_ask(des
         await pilot.press("n")
         await settle(pilot)
         assert app.screen.id == "queue-screen"
+
+
+async def test_a_pasted_reason_keeps_all_its_lines(desk, db_url):
+    """Textual's Input kept the first line of a paste and dropped the rest silently."""
+    from textual import events
+
+    ticket = open_ticket(desk, NewTicket(service="mail", location="3F"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await settle(pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: app.screen.query_one("#reason"))
+        box = app.screen.query_one("#reason")
+        box.post_message(events.Paste("租户要求改期\n明天上午\t再送\x07"))
+        await settle(pilot)
+        assert box.value == "租户要求改期 明天上午 再送"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.model.rows.get(ticket.id) is not None)
+        from deskapp.services.tickets import history, find_ticket
+
+        await until(pilot, lambda: history(find_ticket(ticket.id))[-1].action == "hold")
+        assert history(find_ticket(ticket.id))[-1].reason == "租户要求改期 明天上午 再送"

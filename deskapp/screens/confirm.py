@@ -13,12 +13,12 @@ from . import localise_bindings
 
 
 class DiscardScreen(ModalScreen[bool]):
-    """True: discard the typed work; False: back to it. Esc keeps it, so a second stray
-    Esc never loses anything."""
+    """True: discard the typed work; False: back to it. Only y discards: a reflex Esc
+    then Enter (or a second Esc) goes back to the work, never loses it."""
 
     BINDINGS = [
-        Binding("enter,y", "answer(True)", "key.discard"),
-        Binding("escape,n", "answer(False)", "key.keep"),
+        Binding("y", "answer(True)", "key.discard"),
+        Binding("escape,n,enter", "answer(False)", "key.keep"),
     ]
 
     def __init__(self) -> None:

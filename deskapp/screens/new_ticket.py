@@ -24,6 +24,7 @@ from ..views import fit
 from ..widgets.check_box import CheckBox
 from . import localise_bindings
 from .confirm import dismiss_unless_kept
+from ..widgets.text_input import TextInput
 from .typeahead import TypeAhead, TypeAheadScreen
 
 
@@ -84,7 +85,7 @@ def match_tenant(text: str, names: list[str]) -> str | None:
     return text.strip()  # unknown: the service says so, in words
 
 
-class FormInput(TypeAhead, Input):
+class FormInput(TypeAhead, TextInput):
     async def action_submit(self) -> None:
         # at once, not through an Input.Submitted message: keys typed after Enter go to
         # the next field (see typeahead.py)

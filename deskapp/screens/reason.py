@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ..i18n import t
+from ..widgets.text_input import TextInput
 from . import localise_bindings
 from .confirm import dismiss_unless_kept
 
@@ -27,7 +28,7 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical(id="reason-box", classes="dialog"):
             yield Static(t("reason.title", action=self.action_label, id=self.ticket_id),
                          classes="dialog-title", markup=False)
-            yield Input(placeholder=self.prompt, id="reason", max_length=500)
+            yield TextInput(placeholder=self.prompt, id="reason", max_length=500)
             yield Static("", id="reason-error", classes="error", markup=False)
 
     def on_mount(self) -> None:
