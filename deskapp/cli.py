@@ -152,6 +152,11 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         if args.command is None:
             return _run_dashboard(settings, clock or Clock())
         return _run_command(args, settings, clock or Clock())
+    except BrokenPipeError:
+        # the reader stopped early (`ticket list | head`): its choice, not a fault; the
+        # output still buffered must not raise again when Python flushes it at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - every known error leaves with its exit code
         code, message = _known_error(exc, settings)
         if code is None:

@@ -677,3 +677,25 @@ def test_init_makes_the_database_group_writable_whatever_the_umask(cli, tmp_path
     for name in ("desk.db", "desk.db-wal", "desk.db-shm"):
         mode = stat.S_IMODE((tmp_path / "srv" / name).stat().st_mode)
         assert mode == 0o660, (name, oct(mode))
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(url, env, tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "deskapp.cli", "--db", url, "init"],
+                   check=True, capture_output=True)
+    db = open_database(url)
+    desk = Desk.for_login(db, FrozenClock(START), "wangfang")
+    from deskapp.services.tickets import NewTicket, open_ticket
+
+    for n in range(250):  # more than a pipe holds (64 KiB): the writer meets the closed end
+        open_ticket(desk, NewTicket(service="mail", location=f"{n}F", note="x" * 200))
+    db.close()
+    pipeline = (f"'{sys.executable}' -m deskapp.cli --db '{url}' ticket list --json "
+                f"| head -c 10")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", pipeline], capture_output=True,
+                          text=True)
+    assert done.stdout.startswith("[")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    assert done.returncode == 0
