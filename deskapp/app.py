@@ -14,7 +14,7 @@ from textual.signal import Signal
 
 from .config import Settings
 from .i18n import t
-from .queue import QueueModel, QueueUpdate
+from .queue import DEPARTMENT_OF_ROLE, QueueModel, QueueUpdate
 from .services import Desk
 from .screens import localise_bindings
 from .views import service_name
@@ -91,7 +91,8 @@ class DeskApp(App):
         self.profile = desk.profile()
         self.model = QueueModel(desk.db, near_percent=self.profile.near_percent,
                                 near_floors=self.profile.near_floors, user=desk.user,
-                                answers=desk.allowed("ticket.answer"))
+                                answers=desk.allowed("ticket.answer"),
+                                department=DEPARTMENT_OF_ROLE.get(desk.role))
         self.bell_enabled = self.settings.bell
         self.auto_tick = auto_tick
         self.last_update: QueueUpdate | None = None

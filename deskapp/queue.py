@@ -24,6 +24,10 @@ from .models import Service, Staff, Tenant, Ticket
 from .sla import near_lead
 from .views import remember_service_names
 
+# The roles whose sessions work one department's share of the queue (the engineering
+# office opens on it, and hears only its alerts).
+DEPARTMENT_OF_ROLE = {"engineering": "engineering", "security": "security"}
+
 # On PostgreSQL concurrent transactions may commit out of id order; re-reading a few
 # ids back makes a late commit visible on the next tick instead of never.
 PG_LOOKBACK = 1000  # the same window as db.change_token on PostgreSQL
@@ -120,6 +124,9 @@ class QueueModel:
     near_floors: dict[str, float] = field(default_factory=dict)  # per tier (sla.Profile)
     user: str = ""  # this session's login: a work order sent to them alerts them
     answers: bool = False  # customer service: told when others resolve (有解必答)
+    # the engineering or security office: alerted for its own department's work only
+    # (it heard every umbrella loan's breach before)
+    department: str | None = None
     rows: dict[int, QueueRow] = field(default_factory=dict)
     order: tuple[int, ...] = ()
     status: dict[int, str] = field(default_factory=dict)
@@ -323,8 +330,9 @@ class QueueModel:
             row = self.rows[ticket_id]
             seen = self._alerted.setdefault(ticket_id, set())
             events = []
+            theirs = self.department is None or row.department == self.department
             # a counter service's tenant is standing at the desk: no ring as "new"
-            if (row.tier == "extra_urgent" and not row.counter
+            if (theirs and row.tier == "extra_urgent" and not row.counter
                     and ("extra_urgent", None) not in seen):
                 events.append(("extra_urgent", None))
             if self.user and row.assigned_to == self.user and row.state == "dispatched":
@@ -333,7 +341,7 @@ class QueueModel:
             if (self.answers and row.state == "resolved" and row.assigned_to
                     and row.last_actor != self.user):
                 events.append(("resolved", row.cycle))
-            if self.status.get(ticket_id) == "breached":
+            if theirs and self.status.get(ticket_id) == "breached":
                 live = row.due_ts is not None and now_ts >= row.due_ts
                 if live:
                     events.append(("breached", row.due_ts))

@@ -381,3 +381,43 @@ def test_the_bulk_list_and_a_single_ticket_read_the_same(desk, db, crew, clock):
     single = [ticket_json(desk, reload(Ticket.get_by_id(d["id"]))) for d in bulk]
     assert bulk == single
     assert {d["state"] for d in bulk} >= {"on_hold", "cancelled", "closed", "accepted"}
+
+
+def test_the_engineering_office_hears_only_its_own_alerts(desk, db, crew, clock):
+    office = QueueModel(db, user="ligong", department="engineering")
+    desk_side = QueueModel(db, user="wangfang", answers=True)
+    for model in (office, desk_side):
+        model.tick(clock.now())
+    umbrella = svc.open_ticket(desk, NewTicket(service="umbrella", location="大堂"))
+    sales = svc.open_ticket(desk, NewTicket(service="salesperson", location="8F"))
+    burst = repair(desk, tier="extra_urgent")
+    clock.advance(minutes=6)                     # all three are late now
+    office_alerts = {(a.ticket_id, a.kind) for a in office.tick(clock.now()).alerts}
+    desk_alerts = {(a.ticket_id, a.kind) for a in desk_side.tick(clock.now()).alerts}
+    assert office_alerts == {(burst.id, "extra_urgent"), (burst.id, "breached")}
+    assert {(umbrella.id, "breached"), (sales.id, "breached"),
+            (burst.id, "breached")} <= desk_alerts
+
+
+@pytest.mark.parametrize("service, tier, applies", [
+    ("access_pass", None, False),     # 2 min per person from opening: it was ignored
+    ("umbrella", None, False),
+    ("move_in", None, True),          # done 15 min from the booked time
+    ("repair", "normal", True),       # the agreed time is the target
+    ("repair", "extra_urgent", False),
+    ("patrol", None, True),
+])
+def test_an_agreed_time_is_refused_where_nothing_counts_from_it(desk, clock, service, tier,
+                                                                applies):
+    agreed = clock.now().add(hours=2)
+    request = NewTicket(service=service, tier=tier, location="大堂", agreed_at=agreed)
+    before = snapshot()
+    if applies:
+        ticket = svc.open_ticket(desk, request)
+        assert any(t.due_at == agreed or t.start_at == agreed
+                   for t in svc.current_targets(reload(ticket)))
+    else:
+        with pytest.raises(InvalidInput) as caught:
+            svc.open_ticket(desk, request)
+        assert caught.value.key == "error.agreed_not_used"
+        assert snapshot() == before

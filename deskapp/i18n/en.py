@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "error.people_not_used": "only access passes count people; '{service}' does not",
     "error.where_required": "say where: give a tenant or a place for '{service}'",
     "error.agreed_past": "the agreed time is already past; give a time from now on",
+    "error.agreed_not_used": "an agreed time does not apply to '{service}': its time limit counts from when it is opened",
     "error.bad_desk_time": "{option}: cannot read '{value}' (e.g. 16:00, 11-30 10:00 or 2026-11-30 10:00)",
     "role.desk": "front desk",
     "role.engineering": "engineering",

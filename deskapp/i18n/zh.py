@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "error.people_not_used": "只有出入证按人数办理；「{service}」不需要人数",
     "error.where_required": "请说明地点：「{service}」需要租户或位置",
     "error.agreed_past": "约定时间已过；请填写现在以后的时间",
+    "error.agreed_not_used": "「{service}」不适用约定时间：其时限从受理时起算",
     "error.bad_desk_time": "{option}：无法识别「{value}」（例如 16:00、11-30 10:00 或 2026-11-30 10:00）",
     "role.desk": "前台",
     "role.engineering": "工程部",

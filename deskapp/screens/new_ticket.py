@@ -17,7 +17,7 @@ from ..models import Service
 from ..services import DeskError, validate
 from ..services.tenants import tenant_names
 from ..services.tickets import (MAX_PEOPLE, NewTicket, check_new_ticket, open_ticket,
-                                services)
+                                service_rule, services, uses_agreed_time)
 from ..sla import TIERS
 from ..timeparse import parse_desk_time
 from ..views import fit
@@ -225,6 +225,8 @@ class NewTicketScreen(TypeAheadScreen):
         self.query_one("#field-people").display = bool(service and service.uses_people)
         self.query_one("#field-scope").display = bool(service and service.uses_scope)
         self.query_one("#field-written").display = bool(service and service.code == "complaint")
+        self.query_one("#field-agreed").display = bool(
+            service and uses_agreed_time(service_rule(service)))
 
     def _request(self) -> NewTicket:
         service = match_service(self.query_one("#service", Input).value, self.rows)
@@ -234,7 +236,9 @@ class NewTicketScreen(TypeAheadScreen):
                             text=text, field=t("form.service"))
         people_text = self.query_one("#people", Input).value.strip() or "1"
         people = validate.number(people_text, t("form.people"), low=1, high=MAX_PEOPLE)
-        agreed_text = self.query_one("#agreed", Input).value
+        # a hidden field keeps what was typed, but a service it does not apply to ignores it
+        agreed_text = (self.query_one("#agreed", Input).value
+                       if uses_agreed_time(service_rule(service)) else "")
         agreed = parse_desk_time(agreed_text, self.app.clock.now(), self.app.profile.timezone)
         if agreed_text.strip() and agreed is None:
             raise DeskError("error.bad_desk_time", option=t("form.agreed"), value=agreed_text)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from ..db import describe
 from ..i18n import language, t
-from ..queue import QueueUpdate
+from ..queue import DEPARTMENT_OF_ROLE, QueueUpdate
 from ..services import DeskError
 from ..services.context import VIEWER
 from ..services.staff import managers
@@ -27,8 +27,6 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.status_line import StatusLine
 from . import localise_bindings
 
-# The roles whose queue opens on their own department's work (the engineering office).
-DEPARTMENT_OF_ROLE = {"engineering": "engineering", "security": "security"}
 
 
 class QueueScreen(Screen):

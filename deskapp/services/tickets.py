@@ -257,7 +257,19 @@ def check_new_ticket(desk: Desk, request: NewTicket) -> CheckedTicket:
         )
     except RuleError as exc:
         raise InvalidInput(exc.key, **exc.params) from exc
+    if request.agreed_at is not None and not any(
+            p.due_at == request.agreed_at or p.start_at == request.agreed_at for p in planned):
+        # an access pass "agreed" for 00:30 was still due 2 minutes after opening: late
+        # before the visitor came. Say so rather than keep a time nothing counts from.
+        raise InvalidInput("error.agreed_not_used", service=service.code)
     return CheckedTicket(service, rule, tier, tenant, opened_at, planned, location, note, ref)
+
+
+def uses_agreed_time(rule: ServiceRule) -> bool:
+    """Whether an agreed time can set a target of this service (the form offers the
+    field only then; for a repair or complaint it depends on the tier chosen)."""
+    return any(t.start == "agreed" or t.kind in ("same_day", "agreed_or_working_days", "tier")
+               for t in rule.targets)
 
 
 def open_ticket(desk: Desk, request: NewTicket) -> Ticket:
