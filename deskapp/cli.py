@@ -404,12 +404,13 @@ def _tenant_command(args, desk) -> int:
 
 
 def _staff_command(args, desk) -> int:
+    from .views import fit
     from .services.export import staff_json
     from .services.staff import add_staff, list_staff
 
     def line(person) -> str:
         state = "" if person.active else f"  ({t('staff.inactive')})"
-        return f"{person.login:<16} {person.name}  {t(f'role.{person.role}')}{state}"
+        return f"{fit(person.login, 16)} {fit(person.name, 12)} {t(f'role.{person.role}')}{state}"
 
     if args.staff_command == "add":
         person = add_staff(desk, args.login, args.name, args.role, active=not args.inactive)

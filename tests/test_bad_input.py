@@ -151,3 +151,33 @@ def test_a_ref_returns_the_ticket_already_made(cli, url):
                 "--ref", "cron-2026-11-26-1")
     assert clash.code == 3 and "#" in clash.err
     assert counts(url)[0] == 2
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--reason", "\u200b"),            # a zero-width space: nothing visible
+    ("--reason", "\u00a0 \u200b"),
+])
+def test_a_reason_of_nothing_visible_is_no_reason(cli, url, option, value):  # noqa: F811
+    cli("--db", url, "init")
+    tid = cli("--db", url, "ticket", "add", "--service", "mail", "--location", "3F",
+              "--json").json["id"]
+    before = counts(url)
+    run = cli("--db", url, "ticket", "step", tid, "cancel", option, value)
+    assert run.code == 2 and "reason" in run.err
+    assert counts(url) == before
+
+
+@pytest.mark.parametrize("location", ["\u202e大堂", "3F\u2066x"])
+def test_text_that_turns_the_screen_around_is_refused(cli, url, location):  # noqa: F811
+    cli("--db", url, "init")
+    before = counts(url)
+    run = cli("--db", url, "ticket", "add", "--service", "mail", "--location", location)
+    assert run.code == 2 and run.out == ""
+    assert counts(url) == before
+
+
+def test_a_place_of_nothing_visible_is_no_place(cli, url):  # noqa: F811
+    cli("--db", url, "init")
+    run = cli("--db", url, "ticket", "add", "--service", "breaker_trip", "--location",
+              "\u00a0", "--json")
+    assert run.code == 0 and run.json["location"] == ""

@@ -317,3 +317,17 @@ async def test_a_pasted_reason_keeps_all_its_lines(desk, db_url):
 
         await until(pilot, lambda: history(find_ticket(ticket.id))[-1].action == "hold")
         assert history(find_ticket(ticket.id))[-1].reason == "租户要求改期 明天上午 再送"
+
+
+async def test_the_building_name_shows_when_there_is_room(desk, db_url):
+    i18n.set_language("zh")
+    app = make_app(desk, db_url, bell=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await settle(pilot)
+        title = str(app.screen.query_one("#title").content)
+        where = str(app.screen.query_one("#where").content)
+        from rich.cells import cell_len
+
+        free = 80 - cell_len(title) - cell_len(where) - 14
+        assert "金座大厦" in title or free < cell_len("金座大厦 客服台  "), (title, where)

@@ -125,7 +125,8 @@ class TicketDetailScreen(Screen):
 
         targets = Table(title=t("detail.targets"), title_justify="left", expand=True,
                         box=None, pad_edge=False)
-        for title in ("", t("detail.due"), t("detail.met"), "", t("detail.met_by")):
+        for title in (t("detail.col_target"), t("detail.due"), t("detail.col_done"),
+                      t("detail.col_state"), t("detail.met_by")):
             targets.add_column(title)
         for target, state in target_rows(ticket, now, self.app.profile.rules()):
             mark = "!" if state == "breached" else ""
@@ -136,7 +137,8 @@ class TicketDetailScreen(Screen):
             targets.add_row(t(f"target.{target.name}"),
                             when(target.due_at) + ("*" if target.provisional else ""),
                             when(target.met_at), f"{label} {mark}",
-                            f"{key} {t(f'action.{step_name}')}")
+                            # a closed ticket takes no step: nothing to offer
+                            f"{key} {t(f'action.{step_name}')}" if ticket.is_open else "—")
         self.query_one("#detail-targets", Static).update(targets)
 
         events = Table(title=t("detail.timeline"), title_justify="left", expand=True,

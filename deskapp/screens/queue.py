@@ -162,6 +162,8 @@ class QueueScreen(Screen):
         if text != self._where_shown:
             self._where_shown = text
             self.query_one("#where", Static).update(text)
+            # the title's width follows once laid out: fit the building's name again then
+            self.call_after_refresh(self._title)
 
     _where_parts: tuple[str, str, str] | None = None
     _where_shown = ""

@@ -53,6 +53,13 @@ MAX_FEN = 10**14
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab, \n allowed
+# Bidirectional overrides and isolates turn what a terminal shows around ("\u202e大堂"):
+# refused like control characters.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Spaces and zero-width characters at either end are trimmed, so a reason or a place
+# made of nothing visible (a zero-width or no-break space) counts as empty.
+_INVISIBLE = r"\s" + "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE_EDGES = re.compile(f"^[{_INVISIBLE}]+|[{_INVISIBLE}]+$")
 # ISO 8601 as the contract says, extended format: a date, a time, optional seconds and
 # fraction, optional offset. Nothing guessed: "now", "soon", "01/02/2026" are refused.
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
@@ -69,7 +76,9 @@ def text(value: str | None, field: str, *, limit: int, free: bool = False,
         raise InvalidInput("error.bad_encoding", field=field)
     if (_CONTROL_FREE_TEXT if free else _CONTROL).search(value):
         raise InvalidInput("error.control_chars", field=field)
-    value = value.strip()
+    if _BIDI.search(value):
+        raise InvalidInput("error.control_chars", field=field)
+    value = _INVISIBLE_EDGES.sub("", value)
     if required and not value:
         raise InvalidInput("error.required", field=field)
     if len(value) > limit:
