@@ -331,3 +331,19 @@ async def test_the_building_name_shows_when_there_is_room(desk, db_url):
 
         free = 80 - cell_len(title) - cell_len(where) - 14
         assert "金座大厦" in title or free < cell_len("金座大厦 客服台  "), (title, where)
+
+
+async def test_a_long_message_is_read_to_its_end(desk, db_url):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        message = ("the database desk.db is busy: another session held it past the "
+                   "timeout; nothing was written, try again")
+        app.say(message, "error")
+        await settle(pilot)
+        line = app.screen.query_one(StatusLine)
+        assert line.size.height == 2
+        rendered = " ".join(line.render_line(y).text.strip() for y in range(2))
+        assert rendered.endswith("try again")
+        app.say("#3: resolve recorded")
+        await settle(pilot)
+        assert line.size.height == 1

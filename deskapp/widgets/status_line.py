@@ -3,7 +3,8 @@
 Textual's toasts stack over the right half of an 80×24 screen for seconds at a time,
 hiding the place, step and who of the very rows they are about. This line sits between
 the list and the key bar instead: the newest message, with how many other alerts are
-still live folded into "(+2)", and nothing else. It repaints only when its text changes
+still live folded into "(+2)", and nothing else; a message too long for one line takes
+a second while it shows. It repaints only when its text changes
 and wakes no timer of its own: the app expires messages with one-shot timers.
 """
 
@@ -13,6 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -65,7 +67,7 @@ class StatusBoard:
 
 class StatusLine(Static):
     DEFAULT_CSS = """
-    StatusLine { height: 1; padding: 0 1; }
+    StatusLine { height: auto; max-height: 2; padding: 0 1; }
     StatusLine.-alert { background: $error; color: $text; text-style: bold; }
     StatusLine.-error { color: $error; text-style: bold; }
     StatusLine.-idle { color: $text-muted; }
@@ -97,7 +99,14 @@ class StatusLine(Static):
         text, kind = shown
         for name in ("alert", "error", "idle"):
             self.set_class(kind == name, f"-{name}")
-        self.update(Text(safe_text(text), no_wrap=True, overflow="ellipsis"), layout=False)
+        # one line; a message longer than that (a fault, a conflict) takes a second one
+        # while it shows rather than losing its end ("… nothing was written")
+        long = cell_len(text) > max(1, (self.size.width or self.app.size.width) - 2)
+        self.update(Text(safe_text(text), no_wrap=not long, overflow="ellipsis"),
+                    layout=long or self._long)
+        self._long = long
+
+    _long = False
 
     @property
     def shown(self) -> str:
