@@ -82,8 +82,8 @@ def _span(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}:{seconds % 60:02d}"
     if seconds < 86400:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
-    return f"{seconds // 86400}d"
+        return t("left.hours", h=seconds // 3600, m=f"{seconds % 3600 // 60:02d}")
+    return t("left.days", d=seconds // 86400)
 
 
 def ticket_line(document: dict) -> str:

@@ -57,3 +57,18 @@ def test_fit_uses_cell_width_for_chinese():
     assert fit("星辰科技有限公司", 10).startswith("星辰科技")
     assert fit("Acme", 6) == "Acme  "
     assert cell_len(fit("宏远建筑设计院 20F", 9)) == 9
+
+
+def test_time_left_reads_in_chinese_and_fits_its_column():
+    from rich.cells import cell_len
+
+    from deskapp import i18n
+    from deskapp.views import left_text
+
+    i18n.set_language("zh")
+    now = 1_800_000_000.0
+    far = now + 10 * 86400
+    assert left_text(now - 14 * 3600 - 600, now, today_end_ts=far) == "-14时10"
+    assert left_text(now - 11 * 86400, now, today_end_ts=far) == "-11天"
+    assert left_text(now + 2 * 3600 + 300, now, today_end_ts=far) == "2时05"
+    assert cell_len(left_text(now - 23 * 3600 - 3540, now, today_end_ts=far)) <= 7

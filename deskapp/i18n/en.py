@@ -36,6 +36,8 @@ MESSAGES: dict[str, str] = {
     "target_state.met": "met",
     "target_state.paused": "paused",
     "left.today": "today",
+    "left.hours": "{h}h{m}",
+    "left.days": "{d}d",
     "scope.simple": "simple partitions",
     "scope.systems": "central AC / fire systems",
     # errors

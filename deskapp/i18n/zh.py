@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
     "target_state.met": "已达成",
     "target_state.paused": "暂停",
     "left.today": "今日",
+    "left.hours": "{h}时{m}",
+    "left.days": "{d}天",
     "scope.simple": "简单间隔",
     "scope.systems": "涉及中央空调/消防",
     "error.usage": "用法错误",
