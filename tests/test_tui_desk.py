@@ -347,3 +347,20 @@ async def test_a_long_message_is_read_to_its_end(desk, db_url):
         app.say("#3: resolve recorded")
         await settle(pilot)
         assert line.size.height == 1
+
+
+async def test_close_is_offered_only_once_the_written_reply_is_on_record(desk, db_url):
+    from deskapp.services.tickets import step as take
+
+    ticket = open_ticket(desk, NewTicket(service="complaint", tier="normal", location="15F",
+                                         written=True))
+    take(desk, ticket.id, "resolve")
+    app = make_app(desk, db_url)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await app.tick()
+        await until(pilot, lambda: "w Written reply" in keys(app))
+        assert "c Close" not in keys(app)
+        take(desk, ticket.id, "reply", note="书面答复函 12-01", written=True)
+        await app.tick()
+        await until(pilot, lambda: "c Close" in keys(app))
+        assert "c Close" in keys(app)

@@ -19,7 +19,8 @@ from ..queue import DEPARTMENT_OF_ROLE, QueueUpdate
 from ..services import DeskError
 from ..services.context import VIEWER
 from ..services.staff import managers
-from ..services.tickets import MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, move_up, step
+from ..services.tickets import (MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, move_up,
+                                owes_written_reply, step)
 from ..views import fit, service_name
 from ..widgets.queue_table import QueueTable
 from ..widgets.clock import Clock
@@ -239,7 +240,10 @@ class QueueScreen(Screen):
 
     def _offer_steps_for(self, row) -> None:
         """Re-check the offered steps only when what decides them differs."""
-        key = None if row is None else (row.state, row.written)
+        # for a complaint owing a written reply, its version too: recording the reply
+        # leaves state and flags as they were, and c (close) becomes possible
+        key = None if row is None else (
+            row.state, row.written, (row.id, row.version) if row.written else None)
         if key != self._offered:
             self._offered = key
             self.refresh_bindings()
@@ -323,6 +327,9 @@ def offered(desk, row, action: str, parameters: tuple, *, department: bool = Fal
     its state allows the step, the role may take it, and it makes sense now."""
     if action == "step" and parameters:
         step_name = parameters[0]
+        if step_name == "answer" and row is not None and row.written and \
+                row.state == "resolved" and owes_written_reply(row.id):
+            return False  # closing waits for the written reply (w): not offered before
         return (row is not None and row.state in TRANSITIONS[step_name][0]
                 and desk.allowed(f"ticket.{step_name}"))
     if action == "reply":

@@ -399,7 +399,7 @@ def step(desk: Desk, ticket_id: int, action: str, *, at: DateTime | None = None,
             _meet(targets, "reply_written" if written else "reply", moment)
         elif action == "answer":
             if any(t.name == "written_reply" and t.met_at is None for t in targets):
-                raise Conflict("error.written_reply_pending", id=ticket.id)
+                raise Conflict("error.written_reply_pending", id=ticket.id)  # see owes_written_reply
             _meet(targets, action, moment)
             ticket.state = target_state_name
             _close(ticket, moment)
@@ -587,6 +587,15 @@ def target_rows(ticket: Ticket, now: DateTime, rules: Profile,
             now=closed_at or now, near_percent=rules.near_percent,
             near_floor=0 if closed_at else rules.near_floor(ticket.tier))))
     return rows
+
+
+def owes_written_reply(ticket_id: int) -> bool:
+    """A complaint whose written reply (this cycle) is not on record yet: it may not be
+    closed until it is (``answer`` refuses; the desk is not offered the key)."""
+    return (Target.select().join(Ticket, on=(Target.ticket == Ticket.id))
+            .where(Target.ticket == ticket_id, Target.cycle == Ticket.cycle,
+                   Target.name == "written_reply", Target.met_at.is_null())
+            .exists())
 
 
 def history(ticket: Ticket) -> list[TicketEvent]:
