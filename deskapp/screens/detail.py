@@ -80,10 +80,11 @@ class TicketDetailScreen(Screen):
         except DeskError as exc:
             self.query_one("#detail-head", Static).update(exc.message())
             return
+        changed = ticket.version != self.version
         self.version = ticket.version
         self.ticket = ticket
-        if self.state != ticket.state:
-            self.state = ticket.state
+        self.state = ticket.state
+        if changed:  # a reply recorded changes what may follow (c) without a new state
             self.refresh_bindings()
         tz = self.app.profile.timezone
         now = self.app.clock.now()
