@@ -345,3 +345,36 @@ async def test_the_tier_list_picks_by_keys_and_esc_leaves_it(desk, db_url, tenan
         await pilot.press("enter", "escape")       # open it again, and leave it
         await settle(pilot)
         assert app.screen is form and form.query_one("#tier").value == "extra_urgent"
+
+
+async def test_a_reason_typed_ahead_with_its_key_lands_whole(desk, db_url, tenants):
+    ticket = open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        burst(app, "h", *"parts", "enter")
+        await settle(pilot)
+        await app.tick()
+        await settle(pilot)
+        assert app.model.rows[ticket.id].state == "on_hold"
+        from deskapp.services.tickets import find_ticket, history
+
+        assert history(find_ticket(ticket.id))[-1].reason == "parts"
+
+
+async def test_who_goes_typed_ahead_with_d_lands_whole(desk, db_url, tenants):
+    from deskapp.services.staff import add_staff
+
+    add_staff(desk, "ligong", "李工", "engineering")
+    add_staff(desk, "zhanggong", "张工", "engineering")
+    ticket = open_ticket(desk, NewTicket(service="repair", tier="urgent", location="8F"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        burst(app, "d", "张", "enter")
+        await settle(pilot)
+        await app.tick()
+        await settle(pilot)
+        assert app.model.rows[ticket.id].assigned_to == "zhanggong"

@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,11 +15,14 @@ from ..services.tickets import dispatch_candidates, find_ticket, last_dispatched
 from ..models import Service
 from ..views import safe_text, service_name
 from . import localise_bindings
+from .typeahead import TypeAheadScreen
 
 NOBODY = ""  # the option "the department, nobody named" (first dispatch only)
 
 
-class DispatchScreen(ModalScreen[str | None]):
+class DispatchScreen(TypeAheadScreen):
+    """Who goes. ``d 李⏎`` in one burst lands whole (typeahead.py)."""
+
     DEFAULT_CSS = """
     DispatchScreen { align: center middle; }
     #dispatch-box { width: 60; height: auto; max-height: 20; }
@@ -60,7 +62,7 @@ class DispatchScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one("#who", Input).focus()
+        self.focus_first(self.query_one("#who", Input))
 
     def _matches(self, text: str) -> list:
         needle = text.strip().lower()

@@ -32,24 +32,25 @@ from . import localise_bindings
 
 class QueueScreen(Screen):
     # In the order the key bar offers them when the width runs out: the steps the
-    # selected ticket can take first, then opening it, then the rest.
+    # selected ticket can take first, then opening it, then the rest. The keys that open
+    # a dialog are priority bindings: they run when the key arrives, so what is typed
+    # right after them over a slow link reaches the dialog (typeahead.py).
     BINDINGS = [
-        Binding("d", "step('dispatch')", "key.dispatch"),
+        Binding("d", "step('dispatch')", "key.dispatch", priority=True),
         Binding("a", "step('arrive')", "key.arrive"),
         Binding("r", "step('resolve')", "key.resolve"),
-        Binding("t", "reply(False)", "key.reply"),
-        Binding("w", "reply(True)", "key.reply_written"),
+        Binding("t", "reply(False)", "key.reply", priority=True),
+        Binding("w", "reply(True)", "key.reply_written", priority=True),
         Binding("c", "step('answer')", "key.answer"),
         Binding("u", "step('resume')", "key.resume"),
-        Binding("o", "step('reopen')", "key.reopen"),
+        Binding("o", "step('reopen')", "key.reopen", priority=True),
         Binding("enter", "detail", "key.detail", key_display="⏎"),
-        # priority: run when n arrives, so keys typed right after it reach the form
         Binding("n", "new_ticket", "key.new", priority=True),
         Binding("slash", "filter", "key.filter", key_display="/"),
         Binding("v", "toggle_scope", "key.scope"),
-        Binding("h", "step('hold')", "key.hold"),
-        Binding("x", "step('cancel')", "key.cancel"),
-        Binding("m", "move_up", "key.move_up"),
+        Binding("h", "step('hold')", "key.hold", priority=True),
+        Binding("x", "step('cancel')", "key.cancel", priority=True),
+        Binding("m", "move_up", "key.move_up", priority=True),
         Binding("escape", "clear_filter", "key.back", show=False),
     ]
 
@@ -227,8 +228,8 @@ class QueueScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer (and show in the key bar) only what the selected ticket can take and
         the user's role may do."""
-        if action == "new_ticket" and self.focused is not None and self.focused.id == "filter":
-            return False  # an n typed into the filter
+        if self.focused is not None and self.focused.id == "filter" and action != "clear_filter":
+            return False  # a letter typed into the filter is text, not a key
         return offered(self.app.desk, self.table.cursor_row if self._ready else None,
                        action, parameters, department=self._scope_role())
 
