@@ -378,3 +378,16 @@ async def test_who_goes_typed_ahead_with_d_lands_whole(desk, db_url, tenants):
         await app.tick()
         await settle(pilot)
         assert app.model.rows[ticket.id].assigned_to == "zhanggong"
+
+
+async def test_a_filter_typed_ahead_with_its_slash_is_text(desk, db_url, tenants):
+    """/hold typed in one burst: the letters are the filter's, not the queue's keys."""
+    open_ticket(desk, NewTicket(service="mail", tenant="Acme Trading"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await pilot.pause()
+        burst(app, "slash", *"hxm")
+        await settle(pilot)
+        assert app.screen.id == "queue-screen"
+        assert app.screen.query_one("#filter").value == "hxm"

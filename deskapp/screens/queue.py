@@ -46,7 +46,7 @@ class QueueScreen(Screen):
         Binding("o", "step('reopen')", "key.reopen", priority=True),
         Binding("enter", "detail", "key.detail", key_display="⏎"),
         Binding("n", "new_ticket", "key.new", priority=True),
-        Binding("slash", "filter", "key.filter", key_display="/"),
+        Binding("slash", "filter", "key.filter", key_display="/", priority=True),
         Binding("v", "toggle_scope", "key.scope"),
         Binding("h", "step('hold')", "key.hold", priority=True),
         Binding("x", "step('cancel')", "key.cancel", priority=True),
@@ -304,7 +304,7 @@ class QueueScreen(Screen):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now: the letters typed right after / are the filter's
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
