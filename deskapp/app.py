@@ -44,6 +44,23 @@ QueueTable:focus > .queue--cursor { background: $background !important;
 RINGS = frozenset({"extra_urgent", "breached", "assigned"})
 
 
+def write_crash_report(report: str):
+    """The traceback of an unexpected error, in ~/.local/state/deskapp (mode 0600);
+    None when even that cannot be written."""
+    from pathlib import Path
+
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    path = Path(base) / "deskapp" / time.strftime("crash-%Y%m%d-%H%M%S.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+            handle.write(report)
+    except OSError:
+        return None
+    return path
+
+
 def stylesheet(name: str) -> Path:
     """styles/ sits at the top of the repository; the wheel ships it as deskapp/styles."""
     here = Path(__file__).resolve().parent
@@ -251,14 +268,24 @@ class DeskApp(App):
                 handler()
 
     def _fatal_error(self) -> None:
-        """An unexpected error still ends the desk, but its report never prints the
-        locals (Textual's default would show ticket notes, names and URLs)."""
-        from rich.traceback import Traceback
-        from rich.segment import Segments
+        """An unexpected error still ends the desk, but the terminal gets one line in the
+        user's language, not a traceback (Textual's own report printed every frame's
+        locals: ticket notes, names, URLs). The traceback, without locals, goes to a
+        crash file only its user can read, for whoever looks after deskapp."""
+        import sys
+        import traceback
 
+        from rich.text import Text
+
+        from .views import safe_text
+
+        error = sys.exc_info()[1]
+        report = "".join(traceback.format_exception(error)) if error else "(no exception)"
+        path = write_crash_report(report)
+        what = f"{type(error).__name__}: {error}" if error else "?"
         self.bell()
-        self._exit_renderables.append(Segments(self.console.render(
-            Traceback(show_locals=False, width=None), self.console.options)))
+        self._exit_renderables.append(Text(safe_text(
+            t("error.crashed", error=what, path=str(path) if path else "—"))))
         self._close_messages_no_wait()
 
     def on_unmount(self) -> None:

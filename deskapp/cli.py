@@ -37,6 +37,13 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _leaf(commands, name: str, help_key: str):
+    """A subcommand with the --json every command of SPEC §9 takes."""
+    parser = commands.add_parser(name, help=t(help_key))
+    parser.add_argument("--json", action="store_true")
+    return parser
+
+
 def _group(commands, name: str):
     """``deskapp NAME …``: a command whose subcommands land in ``args.NAME_command``."""
     parser = commands.add_parser(name, help=t(f"cli.{name}"))
@@ -53,12 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-bell", action="store_true", help=t("cli.no_bell"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    init = commands.add_parser("init", help=t("cli.init"))
+    init = _leaf(commands, "init", "cli.init")
     init.add_argument("--demo", action="store_true", help=t("cli.init_demo"))
-    init.add_argument("--json", action="store_true")
 
     ticket_cmds = _group(commands, "ticket")
-    add = ticket_cmds.add_parser("add", help=t("cli.ticket_add"))
+    add = _leaf(ticket_cmds, "add", "cli.ticket_add")
     add.add_argument("--service", required=True, metavar="CODE")
     add.add_argument("--tier", choices=("extra_urgent", "urgent", "normal"))
     add.add_argument("--tenant", metavar="NAME")
@@ -70,13 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--at", metavar="ISO")
     add.add_argument("--note", metavar="TEXT", default="")
     add.add_argument("--ref", metavar="TEXT", help=t("cli.ref"))
-    add.add_argument("--json", action="store_true")
 
-    listing = ticket_cmds.add_parser("list", help=t("cli.ticket_list"))
+    listing = _leaf(ticket_cmds, "list", "cli.ticket_list")
     listing.add_argument("--all", action="store_true")
-    listing.add_argument("--json", action="store_true")
 
-    stepper = ticket_cmds.add_parser("step", help=t("cli.ticket_step"))
+    stepper = _leaf(ticket_cmds, "step", "cli.ticket_step")
     stepper.add_argument("id", metavar="ID")  # checked by services.validate.record_id
     stepper.add_argument("action", metavar="ACTION",
                          choices=("dispatch", "arrive", "resolve", "reply", "answer", "hold",
@@ -86,41 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
     stepper.add_argument("--to", metavar="LOGIN", help=t("cli.step_to"))
     stepper.add_argument("--note", metavar="TEXT", help=t("cli.step_note"))
     stepper.add_argument("--written", action="store_true", help=t("cli.step_written"))
-    stepper.add_argument("--json", action="store_true")
 
     staff_cmds = _group(commands, "staff")
-    staff_add = staff_cmds.add_parser("add", help=t("cli.staff_add"))
+    staff_add = _leaf(staff_cmds, "add", "cli.staff_add")
     staff_add.add_argument("login", metavar="LOGIN")
     staff_add.add_argument("--name", required=True, metavar="NAME")
-    staff_add.add_argument("--role", required=True, metavar="ROLE",
-                           choices=ROLES)
+    staff_add.add_argument("--role", required=True, metavar="ROLE", choices=ROLES)
     staff_add.add_argument("--inactive", action="store_true", help=t("cli.staff_inactive"))
-    staff_add.add_argument("--json", action="store_true")
-    staff_list = staff_cmds.add_parser("list", help=t("cli.staff_list"))
-    staff_list.add_argument("--json", action="store_true")
+    _leaf(staff_cmds, "list", "cli.staff_list")
 
     tenant_cmds = _group(commands, "tenant")
-    tenant_import = tenant_cmds.add_parser("import", help=t("cli.tenant_import"))
+    tenant_import = _leaf(tenant_cmds, "import", "cli.tenant_import")
     tenant_import.add_argument("file", metavar="FILE.csv")
-    tenant_import.add_argument("--json", action="store_true")
-    tenant_list = tenant_cmds.add_parser("list", help=t("cli.tenant_list"))
-    tenant_list.add_argument("--json", action="store_true")
+    _leaf(tenant_cmds, "list", "cli.tenant_list")
 
     setting_cmds = _group(commands, "setting")
-    setting_set = setting_cmds.add_parser("set", help=t("cli.setting_set"))
+    setting_set = _leaf(setting_cmds, "set", "cli.setting_set")
     setting_set.add_argument("key", metavar="KEY")
     setting_set.add_argument("value", metavar="VALUE")
-    setting_set.add_argument("--json", action="store_true")
-    setting_list = setting_cmds.add_parser("list", help=t("cli.setting_list"))
-    setting_list.add_argument("--json", action="store_true")
+    _leaf(setting_cmds, "list", "cli.setting_list")
 
     audit_cmds = _group(commands, "audit")
-    verify = audit_cmds.add_parser("verify", help=t("cli.audit_verify"))
-    verify.add_argument("--json", action="store_true")
+    _leaf(audit_cmds, "verify", "cli.audit_verify")
 
-    backup = commands.add_parser("backup", help=t("cli.backup"))
+    backup = _leaf(commands, "backup", "cli.backup")
     backup.add_argument("path", metavar="PATH")
-    backup.add_argument("--json", action="store_true")
     return parser
 
 

@@ -16,6 +16,17 @@ def tenants(desk):
     upsert_tenant(desk, "Acme Trading", units=["8F-805"])
 
 
+async def open_form(pilot, **fields: str):
+    """Press n and fill the named fields (``service="mail"``); the form screen."""
+    await pilot.press("n")
+    await pilot.pause()
+    form = pilot.app.screen
+    for name, value in fields.items():
+        form.query_one(f"#{name}").value = value
+    await pilot.pause()
+    return form
+
+
 def screen_text(app) -> str:
     """What the terminal shows, as plain text: glyphs only, no colours (as under NO_COLOR)."""
     import io
@@ -88,11 +99,7 @@ async def test_written_reply_box_reads_ticked_or_not_without_colour(desk, db_url
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(desk, db_url)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        form.query_one("#service").value = "complaint"
-        await pilot.pause()
+        form = await open_form(pilot, service="complaint")
         line = next(l for l in screen_text(app).splitlines() if "Written reply" in l)
         assert "[ ]" in line and "[x]" not in line
         form.query_one("#written").focus()
@@ -313,12 +320,7 @@ async def test_n_typed_into_the_filter_is_text_not_a_new_ticket(desk, db_url, te
 async def test_the_place_shows_the_tenants_unit_until_one_is_typed(desk, db_url, tenants):
     app = make_app(desk, db_url)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        form.query_one("#service").value = "mail"
-        form.query_one("#tenant").value = "星辰科技"
-        await pilot.pause()
+        form = await open_form(pilot, service="mail", tenant="星辰科技")
         place = form.query_one("#location")
         assert place.placeholder == "12F-1201"
         place.value = "大堂"

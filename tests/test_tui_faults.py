@@ -21,15 +21,22 @@ from .test_tui_desk import settle, status, until
 SIZE = (80, 24)
 
 
+def desk_with_timeout(desk, db_url, busy_timeout: float):
+    """The desk's app on its own connection with this busy timeout, and a second raw
+    connection that plays the other session holding the write lock."""
+    db = open_database(db_url, busy_timeout=busy_timeout)
+    app = DeskApp(Desk(db=db, clock=desk.clock, user=desk.user, role=desk.role),
+                  Settings(database_url=db_url, bell=False), auto_tick=False)
+    return app, sqlite3.connect(sqlite_path(db_url), isolation_level=None)
+
+
+
 @pytest.mark.skipif(bool(PG_URL), reason="the SQLite write lock")
 @pytest.mark.parametrize("key", ["a", "d"])
 async def test_a_step_on_a_locked_database_says_so_and_the_desk_stays_up(desk, db_url, key):
     add_staff(desk, "ligong", "李工", "engineering")
     ticket = open_ticket(desk, NewTicket(service="repair", tier="urgent", location="12F"))
-    fast = open_database(db_url, busy_timeout=0.2)
-    app = DeskApp(Desk(db=fast, clock=desk.clock, user=desk.user, role=desk.role),
-                  Settings(database_url=db_url, bell=False), auto_tick=False)
-    holder = sqlite3.connect(sqlite_path(db_url), isolation_level=None)
+    app, holder = desk_with_timeout(desk, db_url, 0.2)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await app.tick()
@@ -104,8 +111,10 @@ async def test_the_form_and_the_palette_on_a_fault_say_so_and_stay_up(desk, db_u
         assert app.is_running and app.return_code is None
 
 
-def test_a_crash_report_never_prints_locals(desk, db_url, monkeypatch):
-    """Textual's own report shows every local of every frame (notes, names, URLs)."""
+def test_a_crash_report_never_prints_locals(desk, db_url, monkeypatch, tmp_path):
+    """Textual's own report shows every local of every frame (notes, names, URLs): the
+    terminal gets one line saying where the traceback is; the file has no locals."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     app = DeskApp(desk, Settings(database_url=db_url, bell=False), auto_tick=False)
     monkeypatch.setattr(app, "_close_messages_no_wait", lambda: None)
     monkeypatch.setattr(app, "bell", lambda: None)
@@ -118,10 +127,13 @@ def test_a_crash_report_never_prints_locals(desk, db_url, monkeypatch):
         crash()
     except RuntimeError:
         app._fatal_error()
-    shown = "".join(segment.text for segments in app._exit_renderables
-                    for segment in segments.segments)
-    assert "boom" in shown
-    assert "secret-note" not in shown
+    shown = "".join(str(renderable) for renderable in app._exit_renderables)
+    assert "boom" in shown and "Traceback" not in shown and "secret-note" not in shown
+    [report] = (tmp_path / "deskapp").glob("crash-*.log")
+    assert str(report) in shown
+    assert "Traceback" in report.read_text() and "in crash" in report.read_text()
+    assert "secret-note" not in report.read_text()
+    assert oct(report.stat().st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the SQLite write lock")
@@ -134,10 +146,7 @@ async def test_a_write_waiting_for_a_lock_does_not_freeze_the_desk(desk, db_url)
 
     first = open_ticket(desk, NewTicket(service="mail", location="3F"))
     open_ticket(desk, NewTicket(service="mail", location="5F"))
-    patient = open_database(db_url, busy_timeout=4)
-    app = DeskApp(Desk(db=patient, clock=desk.clock, user=desk.user, role=desk.role),
-                  Settings(database_url=db_url, bell=False), auto_tick=False)
-    holder = sqlite3.connect(sqlite_path(db_url), isolation_level=None)
+    app, holder = desk_with_timeout(desk, db_url, 4)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await app.tick()

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "scope.systems": "central AC / fire systems",
     # errors
     "error.usage": "usage error",
+    "error.crashed": "deskapp stopped on an unexpected error ({error}); the details are in {path} — please pass that file to whoever looks after deskapp",
     "error.people_not_used": "only access passes count people; '{service}' does not",
     "error.where_required": "say where: give a tenant or a place for '{service}'",
     "error.agreed_past": "the agreed time is already past; give a time from now on",

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "scope.simple": "简单间隔",
     "scope.systems": "涉及中央空调/消防",
     "error.usage": "用法错误",
+    "error.crashed": "deskapp 因意外错误停止（{error}）；详情见 {path}，请把该文件交给维护 deskapp 的同事",
     "error.people_not_used": "只有出入证按人数办理；「{service}」不需要人数",
     "error.where_required": "请说明地点：「{service}」需要租户或位置",
     "error.agreed_past": "约定时间已过；请填写现在以后的时间",
