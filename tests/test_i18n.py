@@ -83,3 +83,21 @@ def test_every_key_the_code_uses_is_translated():
         used |= set(_KEY_USE.findall(path.read_text(encoding="utf-8")))
     assert len(used) > 20  # the scan finds the keys at all
     assert sorted(used - set(en.MESSAGES)) == []
+
+
+def test_every_permission_reads_as_words_in_a_refusal():
+    """"your role (viewer) may not do this (opened)" read like a code; every permission
+    has words in both languages."""
+    from deskapp import i18n
+    from deskapp.services import NotAllowed
+    from deskapp.services.context import PERMISSIONS
+
+    for lang in ("en", "zh"):
+        i18n.set_language(lang)
+        for permission in PERMISSIONS:
+            message = NotAllowed("error.not_allowed", role="viewer",
+                                 action=permission).message()
+            assert permission not in message and "." not in message.split("(")[-1], message
+    i18n.set_language("en")
+    assert "open a ticket" in NotAllowed("error.not_allowed", role="viewer",
+                                         action="ticket.open").message()

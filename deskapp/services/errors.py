@@ -40,8 +40,11 @@ def _label(name: str, value: object) -> object:
     prefix = _LABELLED.get(name)
     if prefix is None or not isinstance(value, str):
         return value
-    if prefix == "action" and value.startswith("ticket."):
-        value = value[len("ticket."):]
+    if prefix == "action":  # a permission names what was refused: "open a ticket"
+        permission = t(f"perm.{value}")
+        if permission != f"perm.{value}":
+            return permission
+        value = value[len("ticket."):] if value.startswith("ticket.") else value
     if prefix == "service":  # the catalogue's own name, as the manager may have edited it
         from ..views import service_name
 
