@@ -235,7 +235,7 @@ MESSAGES: dict[str, str] = {
     "detail.due": "到期",
     "detail.met": "达成",
     "detail.met_by": "达成步骤",
-    "detail.col_target": "时限",
+    "detail.col_target": "项目",
     "detail.col_done": "完成于",
     "detail.col_state": "状态",
     "detail.opened": "{at} 由 {who} 受理",
