@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmds = _group(commands, "audit")
     _leaf(audit_cmds, "verify", "cli.audit_verify")
 
+    from .commands import modules
+
+    for area in modules():
+        area.register(commands, _leaf, _group)
     backup = _leaf(commands, "backup", "cli.backup")
     backup.add_argument("path", metavar="PATH")
     return parser
@@ -367,6 +371,12 @@ def _run_command(args, settings: Settings, clock: Clock) -> int:
         summary = backup(desk, args.path, normalise_url(settings.database_url))
         _emit(args, summary, t("cli.backup_done", **summary))
         return 0
+    from .commands import modules
+
+    for area in modules():
+        code = area.run(args, desk, _emit)
+        if code is not None:
+            return code
     raise UsageError(t("error.usage"))
 
 

@@ -22,7 +22,7 @@ from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # How long a write waits for another session's transaction before it gives up (the
 # setting busy_timeout, DESKAPP_BUSY_TIMEOUT, in seconds).
@@ -474,9 +474,18 @@ def _migrate_4_to_5(db: Database) -> None:
         refresh_mirror(tenant)
 
 
+def _migrate_5_to_6(db: Database) -> None:
+    """The tenants' life at the desk: visits, move-in and move-out records, keys, meters,
+    signage, fit-out, passes, mail and letters — new tables only (models.ADDED_IN[6])."""
+    from .models import ADDED_IN
+
+    db.create_tables(ADDED_IN[6])
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
 MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
-                                   3: _migrate_3_to_4, 4: _migrate_4_to_5}
+                                   3: _migrate_3_to_4, 4: _migrate_4_to_5,
+                                   5: _migrate_5_to_6}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:

@@ -23,6 +23,10 @@ def downgrade_to(db, version: int) -> None:
     from deskapp.models import Target
 
     migrator = SchemaMigrator.from_database(db)
+    if version < 6:
+        from deskapp.models import ADDED_IN
+
+        db.drop_tables(list(reversed(ADDED_IN[6])))
     if version < 5:
         from deskapp.models import TenantContact, TenantSignatory, TenantUnit
 
@@ -186,3 +190,23 @@ def test_a_version_4_database_gets_the_tenant_registry(db, desk):
     assert Ticket.get_by_id(ticket.id).tenant_id == star.id
     assert [t.name for t in registry.find_tenants("12f-1202")] == ["星辰科技"]
     assert Tenant.get_by_id(acme.id).unit_list == ["8F-805"]
+
+
+def test_a_version_5_database_gets_the_tables_of_a_tenants_life(db, desk):
+    """The real 5 → 6 migration: new tables only; the registry and tickets are kept, and
+    the new tables take rows at once."""
+    from deskapp.models import ADDED_IN, Tenant, Visit
+    from deskapp.services import tenants as registry
+
+    star = registry.upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    downgrade_to(db, 5)
+    tables = set(db.get_tables())
+    assert not {m._meta.table_name for m in ADDED_IN[6]} & tables
+
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
+    assert {m._meta.table_name for m in ADDED_IN[6]} <= set(db.get_tables())
+    assert Tenant.get_by_id(star.id).name == "星辰科技"
+    Visit.create(tenant=star.id, kind="regular", scheduled_at=desk.clock.now(),
+                 scheduled_by=desk.user)
+    assert Visit.select().count() == 1

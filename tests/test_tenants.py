@@ -485,3 +485,22 @@ def test_the_demo_has_tenants_in_every_status_with_people(cli, db_url):  # noqa:
     gone = next(d for d in documents if d["status"] == "gone")
     assert gone["units"] == []
     assert all(d["lease_start"] and d["lease_end"] for d in documents)
+
+
+@pytest.mark.parametrize(("moved_in", "due"), [
+    (dt.date(2026, 1, 31), dt.date(2026, 2, 28)),   # the month's end, not 3 March
+    (dt.date(2026, 11, 15), dt.date(2026, 12, 15)),
+    (dt.date(2026, 12, 31), dt.date(2027, 1, 31)),
+])
+def test_the_first_month_visit_is_due_within_a_month_of_the_move_in(desk, moved_in, due):
+    """R-5.3: the manager visits each new tenant within one month of its move-in; a
+    second scheduling keeps the visit still due (no two first visits)."""
+    from deskapp.services import tenants as registry
+    from deskapp.services.visits import due_visits, schedule_first_visit
+
+    star = registry.upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    visit = schedule_first_visit(desk, star.id, moved_in)
+    assert visit.due_on == due
+    again = schedule_first_visit(desk, star.id, moved_in + dt.timedelta(days=3))
+    assert again.id == visit.id
+    assert [v.id for v in due_visits(star.id)] == [visit.id]

@@ -6,13 +6,33 @@ The language is process-wide: one desk session speaks one language.
 
 from __future__ import annotations
 
+import importlib
 import locale
 import os
 
 from . import en, zh
 
 LANGUAGES = ("zh", "en")
-_CATALOGUES = {"zh": zh.MESSAGES, "en": en.MESSAGES}
+
+# Each area of the desk keeps its own strings in deskapp/i18n/<area>.py, as two dicts
+# ``EN`` and ``ZH``; they join the one catalogue here, and a key two areas both define
+# is refused at import (one would silently shadow the other).
+AREAS: tuple[str, ...] = ()
+
+
+def _merged() -> dict[str, dict[str, str]]:
+    catalogues = {"zh": dict(zh.MESSAGES), "en": dict(en.MESSAGES)}
+    for name in AREAS:
+        area = importlib.import_module(f"{__name__}.{name}")
+        for lang, messages in (("zh", area.ZH), ("en", area.EN)):
+            clash = catalogues[lang].keys() & messages.keys()
+            if clash:
+                raise ImportError(f"i18n area {name} redefines {sorted(clash)[:5]}")
+            catalogues[lang].update(messages)
+    return catalogues
+
+
+_CATALOGUES = _merged()
 _current = "en"
 
 

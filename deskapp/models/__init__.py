@@ -1,8 +1,14 @@
-"""Peewee models: data, constraints and small model methods only."""
+"""Peewee models: data, constraints and small model methods only.
+
+Each area of the tenants issue keeps its tables in a module of its own; the tables a
+schema version added are listed in ``ADDED_IN`` (the migration creates them, the
+schema tests drop them to make an older database).
+"""
 
 from .base import BaseModel, UTCField, database, from_micros, to_micros
+from .comms import VISIT_KINDS, Visit
 from .records import (
-    ALL_MODELS,
+    CORE_MODELS,
     Audit,
     CalendarOverride,
     Meta,
@@ -18,9 +24,16 @@ from .records import (
     TicketEvent,
 )
 
+# schema version → the tables it added (in creation order: referenced tables first)
+ADDED_IN: dict[int, list] = {
+    6: [Visit],
+}
+
+ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
+
 __all__ = [
-    "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service", "Setting",
-    "Staff", "Target", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
-    "TicketEvent", "UTCField", "database",
+    "ADDED_IN", "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service",
+    "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
+    "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "from_micros", "to_micros",
 ]

@@ -237,5 +237,5 @@ class TicketEvent(BaseModel):
     to_login = CharField(null=True)  # dispatch: who was sent
 
 
-ALL_MODELS = [Meta, Setting, Staff, Tenant, Service, CalendarOverride, Audit, Ticket,
+CORE_MODELS = [Meta, Setting, Staff, Tenant, Service, CalendarOverride, Audit, Ticket,
               Target, TicketEvent, TenantUnit, TenantContact, TenantSignatory]
