@@ -87,6 +87,22 @@ def _ticket_provider():
     return TicketProvider
 
 
+def _tenant_provider():
+    from .screens.commands import TenantProvider
+
+    return TenantProvider
+
+
+def _screen(mode: str):
+    if mode == "tenants":
+        from .screens.tenants import TenantsScreen
+
+        return TenantsScreen()
+    from .screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
 class DeskApp(App):
     CSS_PATH = str(stylesheet("desk.tcss"))
     TITLE = "deskapp"
@@ -94,7 +110,7 @@ class DeskApp(App):
 
     # The palette finds tickets; Textual's own entries (theme, screenshot…) are not for
     # the lobby counter and do not speak Chinese.
-    COMMANDS = {lambda: _ticket_provider()}
+    COMMANDS = {lambda: _ticket_provider(), lambda: _tenant_provider()}
 
     def __init__(self, desk: Desk, settings: Settings | None = None, *,
                  auto_tick: bool = True) -> None:
@@ -122,13 +138,17 @@ class DeskApp(App):
         self.status_board = StatusBoard()
         self.status_signal: Signal[None] = Signal(self, "status")
         self._expiry_timer = None
+        self._live: dict = {}
 
-    def get_default_screen(self):
-        from .screens.queue import QueueScreen
-
-        return QueueScreen()
+    # The screens of the desk, each installed once (on its first visit) and kept with its
+    # cursor and filter; 1–4 switch between them from anywhere.
+    MODES = {"queue": lambda: _screen("queue"), "tenants": lambda: _screen("tenants")}
+    DEFAULT_MODE = "queue"
+    SCREEN_KEYS = (("1", "queue"), ("2", "tenants"))
 
     BINDINGS = [
+        *(Binding(key, f"mode('{mode}')", f"key.mode_{mode}", priority=True)
+          for key, mode in SCREEN_KEYS),
         Binding("q", "ask_quit", "key.quit"),
         Binding("ctrl+q", "quit", "key.quit", show=False),
         Binding("question_mark", "keys", "key.keys"),
@@ -147,7 +167,34 @@ class DeskApp(App):
         loop = asyncio.get_running_loop()
         update = await loop.run_in_executor(self._executor, self.model.tick, self.clock.now())
         self._apply(update)
+        for model, apply in list(self._live.items()):
+            changes = await loop.run_in_executor(self._executor, model.poll)
+            if changes is not None:
+                apply(changes)
         return update
+
+    def follow_changes(self, model, apply) -> None:
+        """Poll ``model`` after each tick in the ticker's thread (``model.poll()``: None
+        when nothing changed) and hand what changed to ``apply`` on the screen's thread."""
+        self._live[model] = apply
+
+    def all_screens(self):
+        """Every installed screen of every mode: the queue keeps its rows current, and
+        rings its alerts, while the desk is on another screen."""
+        # Textual keeps one stack per mode; App.screen_stack is only the current mode's
+        for stack in self._screen_stacks.values():
+            yield from stack
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "mode":
+            # from a screen of the desk itself, not from over a form or a dialog: the
+            # form would wait, hidden, on the other screen's stack
+            return len(self.screen_stack) == 1
+        return True
+
+    def action_mode(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self.switch_mode(mode)
 
     async def _tick_loop(self) -> None:
         interval = self.settings.tick_seconds
@@ -205,7 +252,7 @@ class DeskApp(App):
         self.last_update = update
         if quiet:  # the countdown is the screen's own second timer; nothing else moved
             return
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             handler = getattr(screen, "queue_updated", None)
             if handler is not None:
                 handler(update)
@@ -262,7 +309,7 @@ class DeskApp(App):
     def action_toggle_bell(self) -> None:
         self.bell_enabled = not self.bell_enabled
         self.say(t("alert.bell_on" if self.bell_enabled else "alert.bell_off"))
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             handler = getattr(screen, "bell_changed", None)
             if handler is not None:
                 handler()

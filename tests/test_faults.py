@@ -17,7 +17,7 @@ import peewee
 import pytest
 
 from deskapp import db as dbmod
-from deskapp.i18n import en, zh
+from deskapp import i18n
 from deskapp.models import database
 
 from .conftest import PG_URL
@@ -27,11 +27,11 @@ sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="a fault of SQLite files")
 
 
 def fault_keys() -> set[str]:
-    return {key for key in en.MESSAGES if key.startswith("fault.")}
+    return {key for key in i18n.catalogue("en") if key.startswith("fault.")}
 
 
 def test_every_fault_has_one_message_in_both_languages():
-    assert fault_keys() == {key for key in zh.MESSAGES if key.startswith("fault.")}
+    assert fault_keys() == {key for key in i18n.catalogue("zh") if key.startswith("fault.")}
     used = set(dbmod._SQLITE_FAULTS.values()) | {k for _, k in dbmod._MESSAGE_FAULTS if k}
     assert used <= fault_keys()
 

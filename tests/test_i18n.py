@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from deskapp import i18n
-from deskapp.i18n import en, zh
+from deskapp.i18n import zh
+
+# the one catalogue per language: the core strings and every area's (i18n.AREAS)
+EN, ZH = i18n.catalogue("en"), i18n.catalogue("zh")
 
 _FORMATTER = string.Formatter()
 
@@ -19,13 +22,26 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_same_keys_in_both_languages():
-    assert set(zh.MESSAGES) - set(en.MESSAGES) == set()
-    assert set(en.MESSAGES) - set(zh.MESSAGES) == set()
+    assert set(ZH) - set(EN) == set()
+    assert set(EN) - set(ZH) == set()
 
 
-@pytest.mark.parametrize("key", sorted(en.MESSAGES))
+@pytest.mark.parametrize("key", sorted(EN))
 def test_same_placeholders_per_key(key):
-    assert placeholders(zh.MESSAGES[key]) == placeholders(en.MESSAGES[key])
+    assert placeholders(ZH[key]) == placeholders(EN[key])
+
+
+def test_an_area_that_redefines_a_key_is_refused_at_import(monkeypatch):
+    """Two areas defining one key: one would silently shadow the other."""
+    import sys
+    import types
+
+    area = types.ModuleType("deskapp.i18n._clash")
+    area.EN, area.ZH = {"key.quit": "Leave"}, {"key.quit": "离开"}
+    monkeypatch.setitem(sys.modules, "deskapp.i18n._clash", area)
+    monkeypatch.setattr(i18n, "AREAS", (*i18n.AREAS, "_clash"))
+    with pytest.raises(ImportError, match="key.quit"):
+        i18n._merged()
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -82,7 +98,7 @@ def test_every_key_the_code_uses_is_translated():
     for path in package.rglob("*.py"):
         used |= set(_KEY_USE.findall(path.read_text(encoding="utf-8")))
     assert len(used) > 20  # the scan finds the keys at all
-    assert sorted(used - set(en.MESSAGES)) == []
+    assert sorted(used - set(EN)) == []
 
 
 def test_every_permission_reads_as_words_in_a_refusal():

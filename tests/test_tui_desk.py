@@ -8,6 +8,7 @@ import pytest
 
 from deskapp import i18n
 from deskapp.app import DeskApp
+from deskapp.widgets.desk_header import DeskHeader
 from deskapp.config import Settings
 from deskapp.services import Desk
 from deskapp.services.errors import InvalidInput
@@ -269,8 +270,9 @@ async def test_the_counts_are_never_cut_by_a_long_database_name(desk, db_url, la
     app = make_app(desk, db_url)                     # bell off: "bell off" in the header
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen._db_name = "terminal_flashing_benchmark.db"
-        screen._where = None
+        header = screen.query_one(DeskHeader)
+        header._db_name = "terminal_flashing_benchmark.db"
+        header._where = None
         screen._second()
         await app.tick()
         await settle(pilot)

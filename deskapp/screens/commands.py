@@ -10,6 +10,7 @@ from textual.content import Content
 from ..models import Tenant, Ticket
 from ..services import DeskError
 from ..services.validate import MAX_ID
+from ..i18n import t
 from ..views import safe_text, service_name, state_label
 
 
@@ -80,3 +81,38 @@ class TicketProvider(Provider):
                 queue.table.follow(ticket_id)
 
         app.screen_change_signal.subscribe(queue, back)
+
+
+class TenantProvider(Provider):
+    """Tenants by name, unit, contact or phone (the registry's search text): picking one
+    opens the tenants screen on it."""
+
+    async def search(self, query: str) -> Hits:
+        from ..services.tenants import find_tenants
+
+        text = query.strip()
+        if not text or text.lstrip("#").isdigit() and text.startswith("#"):
+            return
+        try:
+            tenants = find_tenants(text, limit=20)
+        except DeskError as exc:
+            self.app.say(exc.message(), "error")
+            return
+        matcher = self.matcher(query)
+        for tenant in tenants:
+            contact = " ".join(p for p in (tenant.contact, tenant.phone) if p)
+            label = safe_text(" ".join(p for p in (
+                tenant.name, " ".join(tenant.unit_list), contact) if p)
+                + f" · {t('palette.tenant')} {t(f'tenant_status.{tenant.status}')}")
+            # the registry found the text in it: a unit or phone the fuzzy match misses
+            score = max(matcher.match(label), 0.5)
+            yield Hit(score, hit_label(label, matcher), partial(self._open, tenant.id),
+                      text=label)
+
+    async def _open(self, tenant_id: int) -> None:
+        app = self.app
+        await app.switch_mode("tenants")
+        screen = app.screen_stack[0]
+        select = getattr(screen, "select", None)
+        if select is not None:
+            select(tenant_id)

@@ -25,7 +25,7 @@ from ..widgets.check_box import CheckBox
 from . import localise_bindings
 from .confirm import dismiss_unless_kept
 from ..widgets.text_input import TextInput
-from .typeahead import TypeAhead, TypeAheadScreen
+from .typeahead import SavingForm, TypeAhead
 
 
 def service_name_of(row: Service) -> str:
@@ -139,7 +139,7 @@ class ServiceInput(FormInput):
         return await super().key_now(event)
 
 
-class NewTicketScreen(TypeAheadScreen):
+class NewTicketScreen(SavingForm):
     BINDINGS = [
         Binding("escape", "cancel", "key.back"),
         Binding("ctrl+s", "save", "key.save"),
@@ -304,27 +304,14 @@ class NewTicketScreen(TypeAheadScreen):
             self.focus_next()
 
     # -- saving --------------------------------------------------------------------------------
-    _saving = False
+    def request(self) -> NewTicket:
+        return self._request()
 
-    def action_save(self) -> None:
-        """Validate here, write in the app's writer thread (a held lock must not freeze
-        the desk); a second ctrl+s while the first is on its way does nothing."""
-        if self._saving:
-            return
-        error = self.query_one("#form-error", Static)
-        try:
-            request = self._request()
-        except DeskError as exc:
-            error.update(exc.message())
-            return
-        self._saving = True
+    def save(self, request: NewTicket):
+        return open_ticket(self.app.desk, request)
 
-        def failed(exc: DeskError) -> None:
-            self._saving = False
-            error.update(exc.message())
-
-        self.app.write(lambda: open_ticket(self.app.desk, request),
-                       lambda ticket: self.dismiss(ticket.id), failed)
+    def saved(self, ticket):
+        return ticket.id
 
     def _typed(self) -> tuple:
         """Every value the desk can change in the form, to tell an untouched one."""

@@ -5,15 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pendulum
-from rich.cells import cell_len
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from ..db import describe
 from ..i18n import language, t
 from ..queue import DEPARTMENT_OF_ROLE, QueueUpdate
 from ..services import DeskError
@@ -23,7 +19,7 @@ from ..services.tickets import (MOVE_UP_STATES, REASON_REQUIRED, TRANSITIONS, mo
                                 owes_written_reply, step)
 from ..views import fit, service_name
 from ..widgets.queue_table import QueueTable
-from ..widgets.clock import Clock
+from ..widgets.desk_header import DeskHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.status_line import StatusLine
 from . import localise_bindings
@@ -31,6 +27,7 @@ from . import localise_bindings
 
 
 class QueueScreen(Screen):
+    MODE = "queue"
     # In the order the key bar offers them when the width runs out: the steps the
     # selected ticket can take first, then opening it, then the rest. The keys that open
     # a dialog are priority bindings: they run when the key arrives, so what is typed
@@ -60,17 +57,13 @@ class QueueScreen(Screen):
         # set before mount: the first tick may reach the screen before it is mounted
         self._counts: dict | None = None
         self._day = None
-        self._where = None
         self._offered: tuple | None = None
         # True from the end of on_mount (Textual's is_mounted turns True a little later:
         # a tick in between would be lost)
         self._ready = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="topbar"):
-            yield Static("", id="title", markup=False)
-            yield Static("", id="where", markup=False)
-            yield Clock(id="clock")
+        yield DeskHeader(self._scope_title)
         yield Static("", id="colheader", markup=False)
         yield QueueTable(id="queue")
         yield Input(placeholder=t("filter.placeholder"), id="filter")
@@ -83,10 +76,9 @@ class QueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
-        self._clock = self.query_one(Clock)
+        self._header = self.query_one(DeskHeader)
         self._table = self.table
         self._status = self.query_one(StatusLine)
-        self._db_name = describe(self.app.settings.database_url)
         self._department = DEPARTMENT_OF_ROLE.get(self.app.desk.role)
         self._table.set_department(self._department)
         self._second()
@@ -112,7 +104,7 @@ class QueueScreen(Screen):
         counts = update.counts
         if counts != self._counts:
             self._counts = counts
-            self._title()
+            self._header.set_counts(counts)
             self._provisional_note()
             if counts.get("near"):
                 self._flash_timer.resume()
@@ -130,48 +122,13 @@ class QueueScreen(Screen):
         table.date_of = date_of
 
     def _title(self) -> None:
-        counts = self._counts or {"extra_urgent": 0, "urgent": 0, "normal": 0, "breached": 0}
-        summary = t("header.counts", eu=counts["extra_urgent"], u=counts["urgent"],
-                    n=counts["normal"], late=counts["breached"])
-        title = t("app.title", building=self.app.profile.name(language()))
+        self._header.show_title()
+
+    def _scope_title(self) -> str | None:
+        """The engineering office's header names its department instead of the building."""
         if self._ready and self._table.department:
-            title = t("header.scope", department=t(f"department.{self._table.department}"))
-        box = self.query_one("#title", Static)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        # the counts are what the manager glances at: the building's name gives way first
-        room = box.size.width - 2 if box.size.width else 80
-        if cell_len(title) + 2 + cell_len(summary) <= room:
-            text.append(title, "bold")
-            text.append("  ")
-        text.append(summary)
-        box.update(text, layout=False)  # 1fr wide: a layout would repaint the scrollbar whole
-        self._fit_where(summary)
-
-    def _fit_where(self, summary: str | None = None) -> None:
-        """The database and date beside the clock give way to the counts: a long file
-        name and 'bell off' once pushed the late count off an 80-column header."""
-        if summary is not None:
-            self._summary_cells = cell_len(summary)
-        if not self._where_parts:
-            return
-        bell, where, day = self._where_parts
-        # title padding 2, where padding 1, clock 8 + margins 2, one cell to spare
-        room = (self.size.width or 80) - getattr(self, "_summary_cells", 40) - 14
-        fixed = cell_len(bell) + 2 + cell_len(day)
-        if fixed + cell_len(where) > room:
-            where = fit(where, room - fixed).rstrip() if room - fixed >= 4 else ""
-        text = f"{bell}{where}  {day}" if where else f"{bell}{day}"
-        if text != self._where_shown:
-            self._where_shown = text
-            self.query_one("#where", Static).update(text)
-            # the title's width follows once laid out: fit the building's name again then
-            self.call_after_refresh(self._title)
-
-    _where_parts: tuple[str, str, str] | None = None
-    _where_shown = ""
-
-    def on_resize(self) -> None:
-        self._title()
+            return t("header.scope", department=t(f"department.{self._table.department}"))
+        return None
 
     def _colheader(self) -> None:
         self.query_one("#colheader", Static).update(self.table.header_text())
@@ -181,18 +138,9 @@ class QueueScreen(Screen):
 
     def _second(self) -> None:
         now = self.app.clock.now()
-        local = now.in_tz(self.app.profile.timezone)
-        # Only the eight clock cells change each second. (A layout here once re-drew the
-        # queue's scrollbar every second: 2,800 B/s through a pty, bench_terminal.py.)
-        self._clock.show(local.format("HH:mm:ss"))
-        where = ("⚠ " if self.app.tick_error else "") + self._db_name
-        bell = "" if self.app.bell_enabled else t("header.bell_off") + "  "
-        if local.date() != self._day or (bell + where) != self._where:
-            self._day, self._where = local.date(), bell + where
-            day = local.format("MM-DD ddd", locale="zh" if language() == "zh" else "en")
-            self._where_parts = (bell, where, day)
-            self._fit_where()
-            self._set_day(local)
+        if self._header.second(now):
+            self._day = self._header.day
+            self._set_day(now.in_tz(self.app.profile.timezone))
             self._provisional_note()
         self._table.tick_display(now.timestamp())
 

@@ -110,3 +110,43 @@ class TypeAheadScreen(ModalScreen):
         early, self._early_keys = self._early_keys, []
         for event in early:
             pass_on(event, widget)
+
+
+class SavingForm(TypeAheadScreen):
+    """A form that saves once: ``action_save`` validates here (``request()`` raises the
+    first refusal into ``#form-error``), then writes ``save(request)`` in the app's writer
+    thread (a held lock must not freeze the desk) and dismisses with ``saved(result)``.
+    A second ctrl+s while the first is on its way does nothing."""
+
+    _saving = False
+
+    def request(self):
+        raise NotImplementedError
+
+    def save(self, request):
+        raise NotImplementedError
+
+    def saved(self, result):
+        return result
+
+    def action_save(self) -> None:
+        from textual.widgets import Static
+
+        from ..services import DeskError
+
+        if self._saving:
+            return
+        error = self.query_one("#form-error", Static)
+        try:
+            request = self.request()
+        except DeskError as exc:
+            error.update(exc.message())
+            return
+        self._saving = True
+
+        def failed(exc: DeskError) -> None:
+            self._saving = False
+            error.update(exc.message())
+
+        self.app.write(lambda: self.save(request),
+                       lambda result: self.dismiss(self.saved(result)), failed)

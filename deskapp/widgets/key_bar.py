@@ -8,7 +8,9 @@ allocates nothing per change.
 
 At 80 columns not every key fits (the English detail screen was cut mid-word): the
 screen's keys are offered in the order it declares them, most useful first, as many as
-fit in whole; the app's own keys follow; and `?` (all keys) is always there.
+fit in whole; the app's own keys follow; and `?` (all keys) is always there. The keys
+that switch screens (1 queue, 2 tenants…) lead, always, as one group: the current
+screen's name is underlined.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.widgets import Static
 
 GAP = "  "
 ALWAYS = "keys"  # the action that is never dropped: the keys screen lists the rest
+SCREENS = "mode("  # the actions that switch screens: shown first, as one group
 
 
 class KeyBar(Static):
@@ -31,6 +34,7 @@ class KeyBar(Static):
         self._shown: str | None = None
         self._parts: list[tuple[str, str]] = []
         self._always: tuple[str, str] | None = None
+        self._screens: list[tuple[str, str, bool]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -46,13 +50,17 @@ class KeyBar(Static):
         own: list[tuple[str, str]] = []
         app_keys: list[tuple[str, str]] = []
         self._always = None
+        self._screens = []
         seen: set[str] = set()
         for node, binding, enabled, _tooltip in screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
             part = (self.app.get_key_display(binding), binding.description)
-            if binding.action == ALWAYS:
+            if binding.action.startswith(SCREENS):
+                current = binding.action == f"mode('{getattr(screen, 'MODE', '')}')"
+                self._screens.append((*part, current))
+            elif binding.action == ALWAYS:
                 self._always = part
             elif node is self.app:
                 app_keys.append(part)
@@ -65,7 +73,7 @@ class KeyBar(Static):
         """The keys that fit in ``width`` cells, in order, with `?` always last."""
         always = [self._always] if self._always else []
         room = width - sum(cell_len(f"{k} {d}") for k, d in always) - (
-            len(GAP) if always else 0)
+            len(GAP) if always else 0) - self._screens_cells()
         kept: list[tuple[str, str]] = []
         used = 0
         for key, text in self._parts:
@@ -76,14 +84,29 @@ class KeyBar(Static):
             used += size
         return kept + always
 
+    def _screens_cells(self) -> int:
+        if not self._screens:
+            return 0
+        return cell_len(" ".join(f"{k} {d}" for k, d, _ in self._screens)) + len(GAP)
+
     def _render_parts(self) -> None:
         width = self.content_region.width or (self.app.size.width - 2)
         parts = self.fitted(width)
-        plain = GAP.join(f"{key} {text}" for key, text in parts)
+        screens = " ".join(f"{k} {d}" for k, d, _ in self._screens)
+        plain = (screens + GAP if screens else "") + GAP.join(
+            f"{key} {text}" for key, text in parts)
         if plain == self._shown:
             return
         self._shown = plain
         line = Text(no_wrap=True, overflow="crop")
+        for index, (key, text, current) in enumerate(self._screens):
+            if index:
+                line.append(" ")
+            line.append(key, "bold reverse")
+            line.append(" ")
+            line.append(text, "bold underline" if current else "")
+        if self._screens:
+            line.append(GAP)
         for index, (key, text) in enumerate(parts):
             if index:
                 line.append(GAP)

@@ -17,7 +17,6 @@ from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -25,6 +24,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from ..i18n import t
+from .list_keys import LIST_BINDINGS, ListKeys
 from ..queue import QueueRow, QueueUpdate
 from ..views import (fit, left_text, rjust_cells, safe_text, service_name, state_label,
                      tier_label)
@@ -54,7 +54,7 @@ def layout(width: int, id_width: int = 5) -> list[Column]:
     return columns
 
 
-class QueueTable(ScrollView, can_focus=True):
+class QueueTable(ListKeys, ScrollView, can_focus=True):
     """Open tickets in queue order; Enter opens one."""
 
     COMPONENT_CLASSES = {
@@ -64,14 +64,7 @@ class QueueTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     QueueTable { height: 1fr; overflow-x: hidden; }
     """
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", show=False),
-        Binding("down,j", "cursor(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home,g", "jump(0)", show=False),
-        Binding("end,G", "jump(-1)", show=False),
-    ]
+    BINDINGS = LIST_BINDINGS
 
     class ColumnsChanged(Message):
         """The columns moved (the scrollbar came or went, the width or the number column
@@ -365,10 +358,6 @@ class QueueTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", style))
         return segments
 
-    @property
-    def has_focus_within_screen(self) -> bool:
-        return True
-
     def header_text(self) -> str:
         """The column titles, laid out like the rows."""
         titles = {"cursor": "", "id": t("col.id").rjust(self._id_width - 1),
@@ -395,23 +384,5 @@ class QueueTable(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved())
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
 
-    def action_cursor(self, delta: int) -> None:
-        current = self.index_of.get(self.cursor_id, 0)
-        self._move_to(current + delta)
-
-    def action_page(self, direction: int) -> None:
-        current = self.index_of.get(self.cursor_id, 0)
-        self._move_to(current + direction * max(1, self.size.height - 1))
-
-    def action_jump(self, where: int) -> None:
-        self._move_to(0 if where == 0 else len(self.order) - 1)
-
-    def on_key(self, event) -> None:
-        if event.key == "enter" and self.cursor_id is not None:
-            event.stop()
-            self.post_message(self.Selected(self.cursor_id))
-
-    def on_click(self, event) -> None:
-        index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.order):
-            self._move_to(index)
+    def selected(self, ticket_id: int) -> None:
+        self.post_message(self.Selected(ticket_id))

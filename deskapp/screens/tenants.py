@@ -1,0 +1,233 @@
+"""Screen 2: the tenants (SCREENS.md) — the list with its `/` filter on the left, the
+selected tenant's summary beside it, its actions in the key bar; Enter opens the detail.
+
+The list is read in the ticker's thread (tenants_model) and follows other sessions'
+writes within a tick, repainting only the lines that changed; the summary is read again
+only when the selection moves or something was written.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from ..i18n import t
+from ..queue import QueueUpdate
+from ..services import DeskError
+from ..services.tenants import today
+from ..tenant_facts import summary
+from ..tenants_model import TenantsModel, TenantsUpdate
+from ..views import fit
+from ..widgets.desk_header import DeskHeader
+from ..widgets.key_bar import KeyBar
+from ..widgets.record_list import RecordList
+from ..widgets.status_line import StatusLine
+from ..widgets.text_input import TextInput
+from . import localise_bindings
+
+# name, units, status (the name takes what is left of the list's width)
+LIST_WIDTHS = (0, 14, 8)
+
+
+class TenantsScreen(Screen):
+    MODE = "tenants"
+    BINDINGS = [
+        Binding("enter", "detail", "key.detail", key_display="⏎"),
+        Binding("n", "new_tenant", "key.new_tenant", priority=True),
+        Binding("slash", "filter", "key.filter", key_display="/", priority=True),
+        Binding("escape", "clear_filter", "key.back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="tenants-screen")
+        localise_bindings(self)
+        self._ready = False
+        self._shown_summary = None
+        self._title_shown = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        with Horizontal(id="tenants-body"):
+            with Vertical(id="tenants-left"):
+                with Horizontal(id="tenants-bar"):
+                    yield Static("", id="tenants-count", markup=False)
+                    yield TextInput(placeholder=t("tenants.filter_hint"), id="tenant-filter")
+                yield RecordList(LIST_WIDTHS, lambda any_: t(
+                    "tenants.no_match" if any_ else "tenants.none"), id="tenant-list")
+            yield Static("", id="tenant-pane", markup=False)
+        yield StatusLine(id="status")
+        yield KeyBar()
+
+    @property
+    def records(self) -> RecordList:
+        return self.query_one(RecordList)
+
+    def on_mount(self) -> None:
+        self._header = self.query_one(DeskHeader)
+        self._list = self.records
+        self._filter = self.query_one("#tenant-filter", Input)
+        self._pane = self.query_one("#tenant-pane", Static)
+        self._count = self.query_one("#tenants-count", Static)
+        self.model = TenantsModel(self.app.desk.db)
+        self.set_interval(1.0, self._second, name="second")
+        self._list.focus()
+        self._ready = True
+        if self.app.last_update is not None:
+            self.queue_updated(self.app.last_update)
+        self._second()
+        try:
+            self.tenants_changed(self.model.load())
+        except DeskError as exc:
+            self.app.say(exc.message(), "error")
+        self.app.follow_changes(self.model, self.tenants_changed)
+
+    def on_unmount(self) -> None:
+        self.app._live.pop(getattr(self, "model", None), None)
+
+    # -- live parts ----------------------------------------------------------------------
+    def queue_updated(self, update: QueueUpdate) -> None:
+        if self._ready:
+            self._header.set_counts(update.counts)
+
+    def _second(self) -> None:
+        if self.is_current:  # a screen not shown catches up when it is shown again
+            self._header.second(self.app.clock.now())
+
+    def on_screen_resume(self) -> None:
+        if self._ready:
+            self._second()
+            self._header.show_title()
+
+    def tenants_changed(self, update: TenantsUpdate) -> None:
+        if update.full:
+            self._list.set_rows(update.rows, update.order)
+        else:
+            self._list.update_rows(update.rows, update.order)
+        if self._pending_follow is not None and self._pending_follow in self._list.index_of:
+            self._list.follow(self._pending_follow)
+            self._pending_follow = None
+        self._show_count()
+        # something was written: the summary may have changed (its keys, tickets, visits)
+        self._show_summary()
+
+    def _show_count(self) -> None:
+        total = len(self._list.all_order)
+        shown = len(self._list.order)
+        text = (t("tenants.title", n=total) if shown == total
+                else t("tenants.title_filtered", shown=shown, n=total))
+        if text != self._title_shown:
+            self._title_shown = text
+            self._count.update(text)
+
+    def on_record_list_cursor_moved(self, _message) -> None:
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        tenant_id = self._list.cursor_id
+        if tenant_id is None:
+            key = ("none",)
+            text = Text(t("tenants.pick"), "dim")
+        else:
+            try:
+                name, status, lines = summary(tenant_id, today(self.app.desk))
+            except DeskError as exc:
+                name, status, lines = exc.message(), "", []
+            key = (tenant_id, name, status, tuple(lines))
+            text = self._pane_text(name, status, lines)
+        if key != self._shown_summary:  # an unchanged summary repaints nothing
+            self._shown_summary = key
+            self._pane.update(text)
+
+    def _pane_text(self, name: str, status: str, lines) -> Text:
+        width = max(10, (self._pane.content_region.width or 36))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        room = width - len(status) - 2 if status else width
+        text.append(fit(name, max(4, room)).rstrip(), "bold")
+        if status:
+            text.append("  " + status)
+        for line, style in lines:
+            text.append("\n")
+            text.append(line, style)
+        return text
+
+    def on_resize(self) -> None:
+        self._shown_summary = None
+        if self._ready:
+            self._show_summary()
+
+    # -- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if self.focused is self._filter_or_none() and action not in ("clear_filter", "detail"):
+            return False  # letters typed into the filter are text
+        if action == "new_tenant":
+            return self.app.desk.allowed("tenant.edit")
+        if action == "detail":
+            return self._ready and self._list.cursor_id is not None
+        return True
+
+    def _filter_or_none(self):
+        return self._filter if self._ready else object()
+
+    def on_record_list_selected(self, message: RecordList.Selected) -> None:
+        self._open_detail(message.record_id)
+
+    def action_detail(self) -> None:
+        if self.focused is self._filter:
+            self._list.focus()
+            return
+        if self._list.cursor_id is not None:
+            self._open_detail(self._list.cursor_id)
+
+    def _open_detail(self, tenant_id: int) -> None:
+        from .tenant_detail import TenantDetailScreen
+
+        self.app.push_screen(TenantDetailScreen(tenant_id))
+
+    def select(self, tenant_id: int) -> None:
+        """Put the cursor on a tenant (the palette's pick), clearing a filter hiding it."""
+        if tenant_id not in self._list.index_of and self._filter.value:
+            self._filter.value = ""
+            self._list.set_filter("")
+        self._list.follow(tenant_id)
+        self._list.focus()
+
+    def action_new_tenant(self) -> None:
+        from .tenant_form import NewTenantScreen
+
+        def added(tenant) -> None:
+            if tenant is not None:
+                self.app.say(t("toast.tenant_added", name=tenant.name))
+                self._pending_follow = tenant.id
+                self.app.request_tick()
+
+        self.app.push_screen(NewTenantScreen(), added)
+
+    _pending_follow: int | None = None
+
+    def on_descendant_focus(self, _event) -> None:
+        self.refresh_bindings()
+
+    def action_filter(self) -> None:
+        self.set_focus(self._filter)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self._filter:
+            self._list.set_filter(event.value)
+            self._show_count()
+            self._show_summary()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is self._filter:
+            self._list.focus()
+
+    def action_clear_filter(self) -> None:
+        if self._filter.value or self.focused is self._filter:
+            self._filter.value = ""
+            self._list.set_filter("")
+            self._list.focus()
+            self._show_count()
+            self._show_summary()
