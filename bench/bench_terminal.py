@@ -111,9 +111,10 @@ def rss_mb(pid: int) -> float:
 
 def run_app(db: Path, lang: str, warmup: float, seconds: float, sync: bool,
             whatif: str = "", profile: Path | None = None, log=print,
-            during=None) -> dict:
+            during=None, keys: bytes = b"") -> dict:
     """``during(phase)``, when given, is called about every 0.25 s while the app runs
-    ("warmup", "measure"): bench_sessions.py writes from another session there."""
+    ("warmup", "measure"): bench_sessions.py writes from another session there.
+    ``keys`` are typed once the first screen is out (b"2": the tenants screen)."""
     home = tempfile.mkdtemp(prefix="deskapp-bench-home-")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DESKAPP_", "TEXTUAL", "NO_COLOR", "COLORTERM"))}
@@ -183,6 +184,8 @@ def run_app(db: Path, lang: str, warmup: float, seconds: float, sync: bool,
                 # the first frame is out: warm up from here
                 phase, marks["drawn"] = "warmup", stamp
                 cpu["drawn"] = cpu_seconds(pid)
+                if keys:
+                    os.write(fd, keys)
                 phase_end = stamp + warmup
                 log(f"  first screen after {stamp - started:.1f} s; warming up "
                     f"{warmup:.0f} s ...")

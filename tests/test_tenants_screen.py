@@ -33,6 +33,11 @@ def shown(app) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
 
 
+def listed(records: RecordList) -> list[str]:
+    """The names the tenants list shows, top to bottom."""
+    return [records.rows[i].cells[0] for i in records.order]
+
+
 async def on_tenants(pilot) -> RecordList:
     await pilot.press("2")
     await until(pilot, lambda: pilot.app.screen.id == "tenants-screen"
@@ -69,14 +74,14 @@ async def test_the_filter_narrows_by_unit_contact_or_phone_and_esc_clears_it(reg
         records = await on_tenants(pilot)
         await pilot.press("/", *"805")
         await settle(pilot)
-        assert [records.rows[i].cells[0] for i in records.order] == ["Acme Trading"]
+        assert listed(records) == ["Acme Trading"]
         assert "Tenants (1/3)" in shown(app)
         await pilot.press("escape")
         await settle(pilot)
         assert len(records.order) == 3
         await pilot.press("/", *"刘洋")
         await settle(pilot)
-        assert [records.rows[i].cells[0] for i in records.order] == ["星辰科技有限公司"]
+        assert listed(records) == ["星辰科技有限公司"]
 
 
 async def test_each_screen_keeps_its_cursor_and_filter_across_switches(registry, db_url):
@@ -226,3 +231,27 @@ async def test_a_viewer_is_not_offered_a_new_tenant(registry, db_url):
         await settle(pilot)
         assert app.screen.id == "tenants-screen"
         assert "New tenant" not in shown(app)
+
+
+async def test_a_filter_typed_on_matches_what_a_fresh_filter_would(registry, db_url):
+    """Each key narrows what the filter showed; a tenant another session renames into
+    (or out of) the filter joins (or leaves) the list at once."""
+    app = make_app(registry, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_tenants(pilot)
+        await pilot.press("/", *"ac")
+        await settle(pilot)
+        assert listed(records) == ["Acme Trading"]
+        other = Desk(db=registry.db, clock=registry.clock, user="lina", role="desk")
+        upsert_tenant(other, "Acme Trading", contact="Zoe")
+        upsert_tenant(other, "Pacific Games", units=["9F"])   # "ac" in its name
+        await app.tick()
+        await settle(pilot)
+        assert sorted(listed(records)) == [
+            "Acme Trading", "Pacific Games"]
+        await pilot.press("m")                                 # "acm"
+        await settle(pilot)
+        assert listed(records) == ["Acme Trading"]
+        await pilot.press("backspace", "backspace", "backspace", *"pac")
+        await settle(pilot)
+        assert listed(records) == ["Pacific Games"]

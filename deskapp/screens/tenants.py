@@ -124,7 +124,15 @@ class TenantsScreen(Screen):
             self._count.update(text)
 
     def on_record_list_cursor_moved(self, _message) -> None:
-        self._show_summary()
+        if self._ready and self.focused is self._filter:
+            self._summary_soon()  # typing: the list first, the summary once typing pauses
+        else:
+            self._show_summary()
+
+    def _summary_soon(self) -> None:
+        if self._summary_timer is not None:
+            self._summary_timer.stop()
+        self._summary_timer = self.set_timer(0.12, self._show_summary)
 
     def _show_summary(self) -> None:
         tenant_id = self._list.cursor_id
@@ -218,7 +226,11 @@ class TenantsScreen(Screen):
         if event.input is self._filter:
             self._list.set_filter(event.value)
             self._show_count()
-            self._show_summary()
+            # the list answers the key; the summary (six reads) follows once typing
+            # pauses, so a burst of keys pays for it once
+            self._summary_soon()
+
+    _summary_timer = None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input is self._filter:

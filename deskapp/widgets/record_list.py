@@ -69,6 +69,8 @@ class RecordList(ListKeys, ScrollView, can_focus=True):
         self.filter_text = ""
         self.cursor_id: int | None = None
         self._painted: dict[int, Hashable] = {}
+        self._filtered_by = ""  # the needle and the list self.order was filtered with
+        self._filtered_from: list[int] | None = None
 
     # -- data --------------------------------------------------------------------------
     def set_rows(self, rows: dict[int, Row], order: list[int]) -> None:
@@ -80,8 +82,11 @@ class RecordList(ListKeys, ScrollView, can_focus=True):
     def update_rows(self, changed: dict[int, Row], order: list[int] | None = None) -> None:
         """Some records changed (another session's write): their lines, nothing else."""
         self.rows.update(changed)
-        if order is not None:
-            self.all_order = order
+        if changed:  # a changed text may now match, or no longer: filter all again
+            self._filtered_from = None
+        if order is not None or (changed and self.filter_text):
+            if order is not None:
+                self.all_order = order
             self._refilter(keep_place=True)
         else:
             self._repaint_changed()
@@ -95,8 +100,13 @@ class RecordList(ListKeys, ScrollView, can_focus=True):
         rows = self.rows
         was_at = self.index_of.get(self.cursor_id, 0) if keep_place else 0
         before = self.cursor_id
-        self.order = ([i for i in self.all_order if needle in rows[i].search] if needle
+        # a key typed onto the filter narrows what it showed: only those need a look
+        narrowing = (needle and self._filtered_by and needle.startswith(self._filtered_by)
+                     and self._filtered_from is self.all_order)
+        pool = self.order if narrowing else self.all_order
+        self.order = ([i for i in pool if needle in rows[i].search] if needle
                       else list(self.all_order))
+        self._filtered_by, self._filtered_from = needle, self.all_order
         self.index_of = {record_id: index for index, record_id in enumerate(self.order)}
         if self.order and self.cursor_id not in self.index_of:
             self.cursor_id = self.order[min(was_at, len(self.order) - 1)]
