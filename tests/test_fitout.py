@@ -269,3 +269,11 @@ def test_engineering_may_not_record_the_inspection_it_cannot_close(desk, clock, 
     made = approved_with_deposit(desk, clock)
     with pytest.raises(NotAllowed, match="record a fit-out inspection"):
         fo.inspect(as_role(desk, "engineering"), made.id, passed=True)
+
+
+def test_a_deposit_beyond_ten_million_yuan_is_a_typing_error(desk, clock, tenant):
+    done = complete(desk, clock, "simple")
+    fo.approve(desk, done.id)
+    with pytest.raises(InvalidInput, match="too large"):
+        fo.take_deposit(desk, done.id, 10_000_000 * 100 + 1)
+    assert fo.take_deposit(desk, done.id, 10_000_000 * 100).deposit_fen == 10**9

@@ -47,6 +47,9 @@ MAX_DOCUMENT = 100
 MAX_DOCUMENTS = 30
 MAX_REASON = 500
 MAX_ITEMS = 2000
+# a fit-out deposit is tens of thousands of yuan; ten million is a typing error (the
+# money layer's own ceiling, 10^12 yuan, lets 999999999999 through)
+MAX_DEPOSIT_FEN = 10_000_000 * 100
 
 # What an application needs when the desk does not list its documents: the building's
 # usual set; work touching central AC or fire systems adds the fire-protection design
@@ -235,6 +238,8 @@ def take_deposit(desk: Desk, fitout_id: int, amount_fen: int) -> Fitout:
     amount_fen = validate.fen(amount_fen, "--amount")
     if amount_fen == 0:
         raise InvalidInput("error.fitout_deposit_zero")
+    if amount_fen > MAX_DEPOSIT_FEN:
+        raise InvalidInput("error.fitout_deposit_cap", most=format_yuan(MAX_DEPOSIT_FEN))
     with desk.db.atomic():
         fitout = _for_change(desk, fitout_id, "deposit", ("approved",))
         if fitout.deposit_fen is not None:
