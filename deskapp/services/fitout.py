@@ -41,7 +41,7 @@ from .errors import Conflict, InvalidInput
 from .export import iso
 from .passes import day_range, finish, issue_passes, local_day, locked, plain_day
 from .tenants import current_units, today, units as parse_units
-from .tickets import NewTicket, find_tenant, open_ticket
+from .tickets import NewTicket, find_tenant, open_ticket, step
 
 MAX_DOCUMENT = 100
 MAX_DOCUMENTS = 30
@@ -279,21 +279,30 @@ def issue_worker_passes(desk: Desk, fitout_id: int, names: list[str], valid_from
 def book_acceptance(desk: Desk, fitout_id: int, agreed_at: DateTime) -> FitoutInspection:
     """Book the acceptance inspection (or, after a rectification notice, the
     re-inspection: at or after the notice's deadline) at the time agreed with the
-    tenant: a ``fitout_acceptance`` ticket due then."""
+    tenant: a ``fitout_acceptance`` ticket due then. Booking again while one is booked
+    moves it: the earlier ticket is cancelled with the new time as its reason."""
     desk.require("fitout.apply")
     if agreed_at is None:
         raise InvalidInput("error.required", field="--at")
     tz = desk.profile().timezone
     validate.in_window(agreed_at, desk.clock.now(), "agreed", "--at", tz)
     with desk.db.atomic():
-        fitout = _for_change(desk, fitout_id, "accept", ("approved", "rectifying"))
+        fitout = _for_change(desk, fitout_id, "accept",
+                             ("approved", "rectifying", "inspection_booked"))
         if fitout.deposit_fen is None:
             raise Conflict("error.fitout_no_deposit", id=fitout.id)
-        if fitout.state == "rectifying":
-            deadline = inspections_of(fitout)[-1].deadline
-            if local_day(desk, agreed_at) < deadline:
-                raise Conflict("error.fitout_reinspect_early", id=fitout.id,
-                               deadline=deadline.isoformat())
+        earlier = inspections_of(fitout)
+        notices = [i for i in earlier if i.outcome == "rectify"]
+        if notices and local_day(desk, agreed_at) < notices[-1].deadline:
+            raise Conflict("error.fitout_reinspect_early", id=fitout.id,
+                           deadline=notices[-1].deadline.isoformat())
+        if fitout.state == "inspection_booked":  # the tenant asked for another time
+            moved = earlier[-1]
+            if moved.ticket_id is not None:
+                step(desk, moved.ticket_id, "cancel", reason=t(
+                    "fitout.moved_reason", at=agreed_at.in_tz(tz).format("YYYY-MM-DD HH:mm")))
+            moved.outcome = "moved"
+            moved.save()
         ticket = open_ticket(desk, NewTicket(service="fitout_acceptance",
                                              tenant=fitout.tenant.name,
                                              location=_location(fitout), agreed_at=agreed_at))
