@@ -79,19 +79,7 @@ def with_tenant(prepared, tmp_path):  # noqa: F811
     return prepared
 
 
-@settings(EXAMPLES, max_examples=40)
-@given(argv=st.one_of(PASS_ADD, PASS_OTHER))
-def test_pass_commands_with_anything(with_tenant, argv):
-    check(with_tenant, argv)
-
-
-@settings(EXAMPLES, max_examples=40)
-@given(argv=st.one_of(INSURANCE_ADD, PERMIT_ADD, RELEASE_ADD))
-def test_insurance_permit_release_with_anything(with_tenant, argv):
-    check(with_tenant, argv)
-
-
-@settings(EXAMPLES, max_examples=40)
-@given(argv=FITOUT)
-def test_fitout_commands_with_anything(with_tenant, argv):
+@settings(EXAMPLES, max_examples=120)
+@given(argv=st.one_of(PASS_ADD, PASS_OTHER, INSURANCE_ADD, PERMIT_ADD, RELEASE_ADD, FITOUT))
+def test_fitout_and_pass_commands_with_anything(with_tenant, argv):
     check(with_tenant, argv)
