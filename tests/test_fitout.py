@@ -291,3 +291,17 @@ def test_booking_again_moves_the_inspection(desk, clock, tenant):
     assert target(second.ticket_id).due_at == local(2026, 11, 24, 15, 0)
     clock.set(local(2026, 11, 24, 15, 5))
     assert fo.inspect(desk, made.id, passed=True).id == second.id
+
+
+def test_an_approval_ticket_closed_on_the_queue_meanwhile_does_not_block_the_decision(
+        desk, clock, tenant):
+    from deskapp.services.tickets import step
+
+    done = complete(desk, clock, "simple")
+    step(desk, done.approval_ticket_id, "hold", reason="waiting for the fire officer")
+    assert fo.approve(desk, done.id).state == "approved"
+    assert Ticket.get_by_id(done.approval_ticket_id).state == "closed"
+    other = complete(desk, clock, "simple")
+    step(desk, other.approval_ticket_id, "resolve")
+    step(desk, other.approval_ticket_id, "answer")
+    assert fo.refuse(desk, other.id, "no drawings of the riser").state == "refused"

@@ -26,7 +26,7 @@ from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
 from .tenants import today
-from .tickets import NewTicket, find_tenant, open_ticket, step
+from .tickets import TRANSITIONS, NewTicket, find_tenant, find_ticket, open_ticket, step
 
 MAX_PERSON = 100
 MAX_ID_NUMBER = 40
@@ -153,9 +153,17 @@ def locked(desk: Desk, query):
 # --- the counter ticket ---------------------------------------------------------------
 
 def finish(desk: Desk, ticket_id: int):
-    """The work of a ticket done and the tenant told: resolve, then answer (close)."""
-    step(desk, ticket_id, "resolve")
-    return step(desk, ticket_id, "answer")
+    """The work of a ticket done and the tenant told: resolve, then answer (close).
+    Whatever of that someone already did on the queue (resolved it, closed it, put it
+    on hold) is taken as it stands: the fit-out's step still goes through."""
+    ticket = find_ticket(ticket_id)
+    if ticket.state == "on_hold":
+        ticket = step(desk, ticket_id, "resume")
+    if ticket.state in TRANSITIONS["resolve"][0]:
+        ticket = step(desk, ticket_id, "resolve")
+    if ticket.state == "resolved":
+        ticket = step(desk, ticket_id, "answer")
+    return ticket
 
 
 def serve(desk: Desk, request: NewTicket):
