@@ -94,9 +94,16 @@ def test_pass_insurance_permit_release_commands(cli, demo):
     assert {p["id"] for p in valid} == {p["id"] for p in issued}
     assert ok(cli(*d, "pass", "list", "--valid", "--json",
                   frozen=at(2026, 11, 26, 18, 0))) == []
+    human = cli(*d, "pass", "list").out
+    assert "2026-11-26 09:00 – 2026-11-26 18:00" in human and "[bold]李娜[/bold]" in human
+    ok(cli(*d, "pass", "add", "--tenant", ACME, "--kind", "staff", "--name", "王芳",
+           "--from", "2026-12-01", "--to", "2026-12-03", "--json"))
+    assert "王芳  Acme Trading Ltd  staff  2026-12-01 – 2026-12-03  not yet valid" in cli(
+        *d, "pass", "list").out
     revoked = ok(cli(*d, "pass", "revoke", issued[0]["id"], "--reason", "lost", "--json"))
     assert revoked["state"] == "revoked"
-    assert len(ok(cli(*d, "pass", "list", "--expiring", "1", "--json"))) == 1
+    assert [p["name"] for p in ok(cli(*d, "pass", "list", "--expiring", "1", "--json"))] == [
+        "[bold]李娜[/bold]"]
     insurance = ok(cli(*d, "insurance", "add", "--plate", "京A12345", "--insurer", "中国人保",
                        "--policy", "PDAA1", "--from", "2025-12-02", "--to", "2026-12-01",
                        "--json"))

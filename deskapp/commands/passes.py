@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..i18n import t
 from ..models import PASS_KINDS, VEHICLES
 from .common import moment, names_list
@@ -57,10 +59,21 @@ def register(commands, leaf, group) -> None:
     listing.add_argument("--tenant", metavar="NAME")
 
 
+def _edge(text: str, *, end: bool) -> str:
+    """A validity edge as a person reads it: a whole day as the day (an end at 00:00 is
+    the day before, its last), else day and time."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.time() != dt.time(0, 0):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return (moment.date() - dt.timedelta(days=1 if end else 0)).isoformat()
+
+
 def pass_lines(documents: list[dict]) -> str:
     return "\n".join(t("pass.line", id=d["id"], name=d["name"], tenant=d["tenant"],
-                       kind=t(f"pass.kind.{d['kind']}"), valid_from=d["valid_from"][:16],
-                       valid_until=d["valid_until"][:16], state=t(f"pass.state.{d['state']}"))
+                       kind=t(f"pass.kind.{d['kind']}"),
+                       valid_from=_edge(d["valid_from"], end=False),
+                       valid_until=_edge(d["valid_until"], end=True),
+                       state=t(f"pass.state.{d['state']}"))
                      for d in documents) or t("pass.none")
 
 
