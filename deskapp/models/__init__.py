@@ -7,6 +7,8 @@ schema tests drop them to make an older database).
 
 from .base import BaseModel, UTCField, database, from_micros, to_micros
 from .comms import VISIT_KINDS, Visit
+from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
+from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
 from .records import (
     CORE_MODELS,
     Audit,
@@ -26,7 +28,8 @@ from .records import (
 
 # schema version → the tables it added (in creation order: referenced tables first)
 ADDED_IN: dict[int, list] = {
-    6: [Visit],
+    6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
+        ParkingPermit, ItemRelease],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -36,4 +39,7 @@ __all__ = [
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "from_micros", "to_micros",
+    # fitout, passes
+    "FITOUT_STATES", "Fitout", "FitoutDocument", "FitoutInspection", "PASS_KINDS", "VEHICLES",
+    "AccessPass", "ItemRelease", "ParkingPermit", "VehicleInsurance",
 ]

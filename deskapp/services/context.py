@@ -37,6 +37,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the registry is the desk's (R-4.2: it records the tenant's written applications)
     "tenant.edit": frozenset({"desk", "manager", "gm"}),
     "tenant.import": frozenset({"desk", "manager", "gm"}),
+    # fitout and passes: whatever opens or closes a ticket is the desk's (ticket.open);
+    # the manager approves a fit-out; finance may take its deposit; security may
+    # revoke a pass and record a vehicle's insurance
+    "fitout.apply": frozenset({"desk", "manager", "gm"}),
+    "fitout.approve": frozenset({"manager", "gm"}),
+    "fitout.deposit": frozenset({"desk", "finance", "manager", "gm"}),
+    "fitout.inspect": frozenset({"desk", "manager", "gm"}),
+    "fitout.refund": frozenset({"desk", "manager", "gm"}),
+    "pass.issue": frozenset({"desk", "manager", "gm"}),
+    "pass.revoke": frozenset({"desk", "security", "manager", "gm"}),
+    "insurance.edit": frozenset({"desk", "security", "manager", "gm"}),
+    "permit.issue": frozenset({"desk", "manager", "gm"}),
+    "release.add": frozenset({"desk", "manager", "gm"}),
 }
 
 
