@@ -169,7 +169,7 @@ def test_init_json_summary_and_twice_is_harmless(cli, url):
         assert again.json.get("demo_tickets", 0) == 0
     assert counts(url) == before
     db = open_database(url)
-    assert Service.select().count() == 19
+    assert Service.select().count() == 20
     assert Staff.select().count() == staff
     db.close()
     listing = cli("--db", url, "ticket", "list", "--json").json

@@ -37,6 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the registry is the desk's (R-4.2: it records the tenant's written applications)
     "tenant.edit": frozenset({"desk", "manager", "gm"}),
     "tenant.import": frozenset({"desk", "manager", "gm"}),
+    # signage (SPEC §3): the desk receives the applications and orders the signs; staff
+    # may not order privately, so an order needs the application on file
+    "signage.order": frozenset({"desk", "manager", "gm"}),
+    "signage.supplier": frozenset({"desk", "manager"}),
 }
 
 
