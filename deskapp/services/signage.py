@@ -136,8 +136,16 @@ def find_supplier(name: str, *, active: bool = True) -> SignSupplier:
     return supplier
 
 
+def order_number(value: object) -> int:
+    """An order number, 1 .. 2**63-1 (said as an order's, not a ticket's)."""
+    try:
+        return validate.record_id(value, t("sign_field.sign_order"))
+    except InvalidInput:
+        raise InvalidInput("error.sign_bad_id", value=str(value)) from None
+
+
 def find_order(order_id: object) -> SignOrder:
-    order_id = validate.record_id(order_id, t("sign_field.sign_order"))
+    order_id = order_number(order_id)
     order = SignOrder.get_or_none(SignOrder.id == order_id)
     if order is None:
         raise InvalidInput("error.no_sign_order", id=order_id)
@@ -145,7 +153,7 @@ def find_order(order_id: object) -> SignOrder:
 
 
 def _for_change(desk: Desk, order_id: int) -> SignOrder:
-    query = SignOrder.select().where(SignOrder.id == validate.record_id(order_id))
+    query = SignOrder.select().where(SignOrder.id == order_number(order_id))
     if desk.db.for_update:
         query = query.for_update()
     order = query.first()
@@ -306,7 +314,7 @@ def step(desk: Desk, order_id: object, action: str, *, at: DateTime | None = Non
     """Move an order one step: send → draft (name plates) → made → installed → register,
     or cancel with a reason. A step out of order is a Conflict naming the next one."""
     desk.require("signage.order")
-    order_id = validate.record_id(order_id, t("sign_field.sign_order"))
+    order_id = order_number(order_id)
     if action not in ACTIONS:
         raise InvalidInput("error.sign_action", value=str(action), known=", ".join(ACTIONS))
     reason = validate.text(reason, t("sign_field.reason"), limit=MAX_NOTE)
@@ -413,7 +421,7 @@ def fix(desk: Desk, order_id: object, text: str, reported_by: str | None = None)
     """A wrong or missing character on a directory entry that is up (R-3.2): a
     correction order with the new text, due within one working day."""
     desk.require("signage.order")
-    order_id = validate.record_id(order_id, t("sign_field.sign_order"))
+    order_id = order_number(order_id)
     text = validate.text(text, t("sign_field.sign_text"), limit=MAX_TEXT, required=True)
     reported_by = validate.text(reported_by, t("sign_field.sign_applicant"), limit=MAX_PERSON)
     with desk.db.atomic():
@@ -479,7 +487,7 @@ def report_lost(desk: Desk, order_id: object, note: str) -> SignFinding:
     """A lost or loose sign found on the patrol (R-3.5): a same-day patrol ticket naming
     it, followed up on the queue until it is fixed."""
     desk.require("signage.order")
-    order_id = validate.record_id(order_id, t("sign_field.sign_order"))
+    order_id = order_number(order_id)
     note = validate.text(note, t("sign_field.note"), limit=MAX_NOTE, required=True)
     with desk.db.atomic():
         order = _for_change(desk, order_id)
