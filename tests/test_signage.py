@@ -515,3 +515,119 @@ def _assert_refused(cli, url, args, message):
     assert run.out == "" and message in run.err
     assert "\x1b" not in run.err and "\x9b" not in run.err
     assert counts() == before
+
+
+# -- the screens at 80×24 ---------------------------------------------------------------------
+
+async def _order_form(app, pilot, tenant_id):
+    from deskapp.screens.signage import SignageOrderScreen
+
+    placed = []
+    app.push_screen(SignageOrderScreen(tenant_id), placed.append)
+    await pilot.pause()
+    return app.screen, placed
+
+
+async def _settle(pilot, until, tries=40):
+    for _ in range(tries):  # the write runs in the app's writer thread
+        await pilot.pause(0.05)
+        if until():
+            return
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_pilot_places_an_order_with_markup_text_literally(desk, db_url, tenant, lang):
+    from deskapp import i18n
+    from tests.test_form import screen_text
+    from tests.test_tui import SIZE, make_app
+
+    i18n.set_language(lang)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        form, placed = await _order_form(app, pilot, tenant.id)
+        assert form.query_one("#received").value == "2026-09-30"  # today, building time
+        await pilot.press("tab")  # kind → text
+        form.query_one("#text").value = "[bold]星辰科技[/]"
+        await pilot.press("tab")
+        await pilot.press(*"Lobby board line 12")
+        form.query_one("#applicant").value = "张经理"
+        form.query_one("#supplier").value = "美工"  # type-ahead: the one supplier begun
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[bold]星辰科技[/]" in shown and TENANT in shown
+        assert ("Sign order for" if lang == "en" else "的标识订单") in shown
+        await pilot.press("ctrl+s")
+        await _settle(pilot, lambda: placed)
+        order = SignOrder.get()
+        assert placed == [order.id]
+        assert (order.text, order.position, order.supplier.name, order.applicant) == (
+            "[bold]星辰科技[/]", "Lobby board line 12", SUPPLIER, "张经理")
+        assert Ticket.get_by_id(order.ticket_id).service == "signage"
+
+
+async def test_pilot_refuses_an_order_without_the_applicant(desk, db_url, tenant):
+    from tests.test_tui import SIZE, make_app
+
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        form, placed = await _order_form(app, pilot, tenant.id)
+        form.query_one("#text").value = "星辰科技"
+        form.query_one("#position").value = "大堂水牌 第12行"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Applicant is required" in str(form.query_one("#form-error").content)
+        assert app.screen is form and SignOrder.select().count() == 0
+        form.query_one("#applicant").value = "张经理"
+        form.query_one("#kind").value = "name_plate"
+        form.query_one("#position").value = ""  # a plate goes at the tenant's unit
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await _settle(pilot, lambda: placed)
+        assert SignOrder.get().position == "12F-1201" and SignOrder.get().ticket_id is None
+
+
+async def test_pilot_esc_asks_before_throwing_away_the_application(desk, db_url, tenant):
+    from deskapp.screens.confirm import DiscardScreen
+    from tests.test_tui import SIZE, make_app
+
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        form, placed = await _order_form(app, pilot, tenant.id)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await pilot.pause()
+        assert placed == [None] and app.screen is not form
+        form, placed = await _order_form(app, pilot, tenant.id)
+        form.query_one("#text").value = "星辰"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscardScreen)
+        await pilot.press("n")  # back to the work
+        await pilot.pause()
+        assert app.screen is form and form.query_one("#text").value == "星辰"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert placed == [None] and SignOrder.select().count() == 0
+
+
+async def test_pilot_steps_an_order_from_its_timeline(desk, db_url, tenant):
+    from deskapp.screens.signage import SignageStepScreen
+    from tests.test_form import screen_text
+    from tests.test_tui import SIZE, make_app
+
+    order = signage.apply(desk, entry(tenant, text="[/red]星辰"))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SignageStepScreen(order.id))
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[/red]星辰" in shown and "next: send to the supplier" in shown
+        await pilot.press("enter")
+        await _settle(pilot, lambda: SignOrder.get_by_id(order.id).state != "applied")
+        await pilot.pause()
+        assert SignOrder.get_by_id(order.id).state == "sent_to_supplier", screen_text(app)
+        assert "next: made" in screen_text(app)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"tenant withdrew", "enter")
+        await _settle(pilot, lambda: SignOrder.get_by_id(order.id).state == "cancelled")
+        assert SignOrder.get_by_id(order.id).cancel_reason == "tenant withdrew"
