@@ -631,3 +631,54 @@ async def test_pilot_steps_an_order_from_its_timeline(desk, db_url, tenant):
         await pilot.press(*"tenant withdrew", "enter")
         await _settle(pilot, lambda: SignOrder.get_by_id(order.id).state == "cancelled")
         assert SignOrder.get_by_id(order.id).cancel_reason == "tenant withdrew"
+
+
+# -- any input at all ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .test_properties import HOSTILE as ANY_HOSTILE, mostly, texts  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=mostly(["directory", "name_plate"]), text=st.one_of(texts, st.just("星辰")),
+       position=mostly(["12F-1201", "大堂水牌 第12行"]), applicant=mostly(["张经理"]),
+       received=mostly(["2026-11-26", "2026-11-01"]),
+       price=st.one_of(st.none(), mostly(["380", "1,200.50"])),
+       supplier=st.one_of(st.none(), mostly([SUPPLIER])))
+def test_any_application_is_placed_or_refused_whole(cli, url, kind, text, position,
+                                                    applicant, received, price, supplier):
+    from deskapp.db import open_database
+
+    if (url, id(cli)) not in _world_made:  # once per test, not per example
+        _world(cli, url)
+        _world_made.add((url, id(cli)))
+    # --option=value: a value beginning with "-" is the value, not another option
+    args = ["signage", "apply", f"--tenant={TENANT}", f"--kind={kind}", f"--text={text}",
+            f"--position={position}", f"--applicant={applicant}", f"--received={received}"]
+    if price is not None:
+        args.append(f"--price={price}")
+    if supplier is not None:
+        args.append(f"--supplier={supplier}")
+
+    def counts():
+        db = open_database(url)
+        try:
+            return tuple(m.select().count() for m in (SignOrder, Ticket, Audit))
+        finally:
+            db.close()
+
+    before = counts()
+    run = cli("--db", url, *args, "--json")
+    assert run.code in (0, 2, 3), run.err
+    assert "Traceback" not in run.err and "\x1b" not in run.err
+    if run.code == 0:
+        assert run.json["text"] in text  # as typed, only invisible edges trimmed
+    else:
+        assert run.out == "" and run.err.startswith("deskapp: ") and counts() == before
+
+
+_world_made: set = set()
+assert "[/red]" in ANY_HOSTILE  # the markup the properties try is among these
