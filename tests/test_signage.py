@@ -318,10 +318,23 @@ def test_a_tenant_gone_gets_its_directory_entry_taken_down(desk, tenant):
     assert Ticket.get_by_id(removal.ticket_id).service == "signage"
     assert SignOrder.get_by_id(under_way.id).state == "cancelled"
     assert SignOrder.get_by_id(under_way.id).cancel_reason == "the tenant moved out"
+    actions = [a for (a,) in Audit.select(Audit.action).where(
+        Audit.entity == "sign_order").order_by(Audit.id.desc()).limit(2).tuples()]
+    assert actions == ["signage.removal", "signage.cancel"]
     removal = walk(desk, removal, "send", "made")  # taken down: nothing to accept
     assert signage.next_action(removal) == "register"
     walk(desk, removal, "register")
     assert signage.live_directory_entries(tenant.id) == []
+
+
+def test_a_correction_under_way_gives_way_to_the_removal(desk, tenant):
+    up = registered_entry(desk, tenant)
+    correction = signage.fix(desk, up.id, "星辰科技")
+    set_status(desk, tenant.id, "moving_out")
+    set_status(desk, tenant.id, "gone")
+    assert SignOrder.get_by_id(correction.id).state == "cancelled"
+    assert Ticket.get_by_id(correction.ticket_id).state == "cancelled"
+    assert SignOrder.get(SignOrder.purpose == "removal").corrects_id == up.id
 
 
 def test_a_renamed_tenant_gets_its_directory_entry_changed(desk, tenant):

@@ -453,21 +453,19 @@ def live_directory_entries(tenant_id: int) -> list[SignOrder]:
 
 
 def tenant_gone(desk: Desk, tenant: Tenant) -> list[SignOrder]:
-    """The tenant moved out (R-3.5): each of its directory entries is taken down, and
-    its orders still under way are cancelled. Called inside services/tenants' own
-    transaction (the status change and these orders commit together)."""
-    made = []
-    for order in live_directory_entries(tenant.id):
-        if _pending_followup(order) is None:
-            made.append(_followup(desk, order, "removal", order.text, applicant=desk.user,
-                                  ref=f"OUT-{order.application_ref}", service="signage"))
-    made_ids = {order.id for order in made}
-    open_orders = SignOrder.select().where(SignOrder.tenant == tenant.id,
-                                           SignOrder.state.not_in(FINAL_STATES + UP_STATES))
-    for order in open_orders:
-        if order.id not in made_ids and order.purpose != "removal":
-            step(desk, order.id, "cancel", reason=t("signage.cancel_gone"))
-    return made
+    """The tenant moved out (R-3.5): its orders still under way are cancelled (a
+    correction of an entry included), then each directory entry it has up is taken
+    down. Called inside services/tenants' own transaction (the status change and these
+    orders commit together)."""
+    under_way = SignOrder.select().where(SignOrder.tenant == tenant.id,
+                                         SignOrder.state.not_in(FINAL_STATES + UP_STATES),
+                                         SignOrder.purpose != "removal")
+    for order in list(under_way):
+        step(desk, order.id, "cancel", reason=t("signage.cancel_gone"))
+    return [_followup(desk, order, "removal", order.text, applicant=desk.user,
+                      ref=f"OUT-{order.application_ref}", service="signage")
+            for order in live_directory_entries(tenant.id)
+            if _pending_followup(order) is None]
 
 
 def tenant_renamed(desk: Desk, tenant: Tenant, old_name: str) -> list[SignOrder]:
