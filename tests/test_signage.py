@@ -348,6 +348,15 @@ def test_a_renamed_tenant_gets_its_directory_entry_changed(desk, tenant):
     assert SignOrder.select().where(SignOrder.purpose == "change").count() == 1
 
 
+def test_a_renamed_tenant_gets_its_full_name_changed_on_the_board(desk, tenant):
+    full = registered_entry(desk, tenant, text="星辰科技有限公司")
+    other = registered_entry(desk, tenant, text="Xingchen Tech", position="B1 水牌")
+    update_tenant(desk, tenant.id, TenantData(name="星辰智能", units=("12F-1201",)))
+    changes = {o.corrects_id: o.text for o in SignOrder.select().where(
+        SignOrder.purpose == "change")}
+    assert changes == {full.id: "星辰智能有限公司", other.id: "星辰智能"}
+
+
 # -- roles and the audit -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["viewer", "engineering", "security", "finance"])
@@ -468,7 +477,7 @@ HOSTILE = [
     (("--received", "2026-02-30"), "no such day"),
     (("--text", "星辰\x1b[2J"), "control characters"),
     (("--text", "\u202e星辰"), "control characters"),
-    (("--text", "x" * 101), "too long"),
+    (("--text", "x" * 201), "too long"),
     (("--applicant", "张\x9b31m"), "control characters"),
     (("--price", "99999999999"), "implausibly high"),
     (("--price", "1,5"), "not an amount"),

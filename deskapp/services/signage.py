@@ -45,7 +45,7 @@ from .errors import Conflict, InvalidInput
 from .tenants import find_tenant, phone, today, unit
 from .tickets import NewTicket, open_ticket, step as ticket_step
 
-MAX_TEXT = 100
+MAX_TEXT = 200  # a tenant's name may be that long (services/tenants.MAX_NAME)
 MAX_POSITION = 100
 MAX_PERSON = 100
 MAX_REF = 100
@@ -469,13 +469,19 @@ def tenant_gone(desk: Desk, tenant: Tenant) -> list[SignOrder]:
 
 
 def tenant_renamed(desk: Desk, tenant: Tenant, old_name: str) -> list[SignOrder]:
-    """The tenant renamed (R-3.5): each directory entry showing the old name gets a
-    change order with the new one (inside services/tenants' own transaction)."""
+    """The tenant renamed (R-3.5): each directory entry it has up gets a change order,
+    the old name replaced by the new in its text (星辰科技有限公司 → 星辰智能有限公司),
+    or the new name when the entry did not spell the old one (the desk corrects it to
+    the tenant's new application). Inside services/tenants' own transaction."""
     made = []
     for order in live_directory_entries(tenant.id):
-        if order.text == old_name and _pending_followup(order) is None:
-            made.append(_followup(desk, order, "change", tenant.name, applicant=desk.user,
-                                  ref=f"RN-{order.application_ref}", service="signage"))
+        if _pending_followup(order) is not None:
+            continue
+        text = order.text.replace(old_name, tenant.name)
+        if old_name not in order.text or len(text) > MAX_TEXT:
+            text = tenant.name
+        made.append(_followup(desk, order, "change", text, applicant=desk.user,
+                              ref=f"RN-{order.application_ref}", service="signage"))
     return made
 
 
