@@ -8,7 +8,7 @@ its own pair of columns, so the timeline and the register read one row.
 from __future__ import annotations
 
 from peewee import (BigIntegerField, BooleanField, CharField, DateField, ForeignKeyField,
-                    IntegerField)
+                    IntegerField, TextField)
 
 from .base import BaseModel, UTCField
 from .records import Tenant, Ticket
@@ -64,7 +64,7 @@ class SignOrder(BaseModel):
     registered_by = CharField(null=True)
     cancelled_at = UTCField(null=True)
     cancelled_by = CharField(null=True)
-    cancel_reason = CharField(default="")
+    cancel_reason = TextField(default="")  # up to 500 characters: more than a varchar(255)
     version = IntegerField(default=1)
 
 
@@ -77,6 +77,6 @@ class SignFinding(BaseModel):
 
     order = ForeignKeyField(SignOrder, backref="findings", on_delete="CASCADE")
     ticket = ForeignKeyField(Ticket, backref="sign_findings", on_delete="RESTRICT")
-    note = CharField()
+    note = TextField()
     found_at = UTCField()
     found_by = CharField()
