@@ -487,6 +487,7 @@ HOSTILE = [
     (("--kind", "[/red]"), "not a kind of sign"),
     (("--supplier", "[/red]"), "no supplier"),
     (("--tenant", "\x1b]0;PWNED\x07"), "control characters"),
+    (("--tenant", "[/red]"), "no tenant '[/red]'"),
 ]
 
 
@@ -576,6 +577,7 @@ async def test_pilot_places_an_order_with_markup_text_literally(desk, db_url, te
         await pilot.press(*"Lobby board line 12")
         form.query_one("#applicant").value = "张经理"
         form.query_one("#supplier").value = "美工"  # type-ahead: the one supplier begun
+        form.query_one("#ref").value = "申-[b]7"
         await pilot.pause()
         shown = screen_text(app)
         assert "[bold]星辰科技[/]" in shown and TENANT in shown
@@ -587,6 +589,7 @@ async def test_pilot_places_an_order_with_markup_text_literally(desk, db_url, te
         assert (order.text, order.position, order.supplier.name, order.applicant) == (
             "[bold]星辰科技[/]", "Lobby board line 12", SUPPLIER, "张经理")
         assert Ticket.get_by_id(order.ticket_id).service == "signage"
+        assert order.application_ref == "申-[b]7"
 
 
 async def test_pilot_refuses_an_order_without_the_applicant(desk, db_url, tenant):

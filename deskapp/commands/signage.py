@@ -101,11 +101,10 @@ def register_line(line: dict) -> str:
 def _signage(args, desk, emit) -> int:
     from ..cli import parse_moment
     from ..services import signage
-    from ..services.tickets import find_tenant
 
     command = args.signage_command
     if command == "apply":
-        tenant = find_tenant(args.tenant)
+        tenant = signage.tenant_named(args.tenant)
         order = signage.apply(desk, signage.Application(
             tenant_id=tenant.id, kind=args.kind, text=args.text, position=args.position,
             applicant=args.applicant, received=args.received, supplier=args.supplier,

@@ -27,7 +27,7 @@ from .new_ticket import FormInput, FormSelect, match_tenant
 from .reason import ReasonScreen
 from .typeahead import TypeAheadScreen
 
-FIELDS = ("kind", "text", "position", "applicant", "received", "supplier", "price")
+FIELDS = ("kind", "text", "position", "applicant", "received", "ref", "supplier", "price")
 
 
 class SignageOrderScreen(TypeAheadScreen):
@@ -61,6 +61,8 @@ class SignageOrderScreen(TypeAheadScreen):
                 id="applicant", suggester=SuggestFromList(self.contacts, case_sensitive=False)))
             yield from self._field("received", FormInput(
                 id="received", placeholder=t("signage.received_hint")))
+            yield from self._field("ref", FormInput(id="ref", max_length=signage.MAX_REF,
+                                                    placeholder=t("signage.ref_hint")))
             yield from self._field("supplier", FormInput(
                 id="supplier", placeholder=t("signage.supplier_hint"),
                 suggester=SuggestFromList(self.suppliers, case_sensitive=False)))
@@ -96,7 +98,7 @@ class SignageOrderScreen(TypeAheadScreen):
         return signage.Application(
             tenant_id=self.tenant.id, kind=kind, text=values["text"], position=position,
             applicant=values["applicant"], received=values["received"],
-            supplier=supplier, price=values["price"])
+            supplier=supplier, price=values["price"], ref=values["ref"])
 
     def _check(self) -> signage.Application | None:
         """The application if it would be accepted, else None with the reason shown."""

@@ -90,10 +90,6 @@ def next_action(order: SignOrder) -> str | None:
 
 # --- values --------------------------------------------------------------------------------
 
-def _today(desk: Desk) -> dt.date:
-    return today(desk)
-
-
 def kind_of(value: str) -> str:
     if value not in SIGN_KINDS:
         raise InvalidInput("error.sign_kind", value=str(value), known=", ".join(SIGN_KINDS))
@@ -120,9 +116,9 @@ def position_of(kind: str, value: str) -> str:
 
 
 def received_on(desk: Desk, value: str | dt.date | None) -> dt.date:
-    day = validate.day(value, t("sign_field.sign_received"), _today(desk), "applied",
+    day = validate.day(value, t("sign_field.sign_received"), today(desk), "applied",
                        required=True)
-    if day < _today(desk) - MAX_APPLICATION_AGE:
+    if day < today(desk) - MAX_APPLICATION_AGE:
         raise InvalidInput("error.sign_application_old", value=day.isoformat())
     return day
 
@@ -142,6 +138,16 @@ def order_number(value: object) -> int:
         return validate.record_id(value, t("sign_field.sign_order"))
     except InvalidInput:
         raise InvalidInput("error.sign_bad_id", value=str(value)) from None
+
+
+def tenant_named(name: str) -> Tenant:
+    """The tenant an application names (the command line names tenants, the screen
+    hands an id)."""
+    name = validate.text(name, t("sign_register.tenant"), limit=200, required=True)
+    tenant = Tenant.get_or_none(Tenant.name == name)
+    if tenant is None:
+        raise InvalidInput("error.sign_no_tenant", name=name)
+    return tenant
 
 
 def find_order(order_id: object) -> SignOrder:
@@ -245,7 +251,7 @@ def _received_moment(desk: Desk, received: dt.date) -> DateTime | None:
     """When the ticket's clock starts: now for an application received today, else
     noon of the day it was received (the desk typing it in late does not buy the
     supplier time; working days count from the day after either way)."""
-    if received >= _today(desk):
+    if received >= today(desk):
         return None
     tz = desk.profile().timezone
     return pendulum.datetime(received.year, received.month, received.day, 12, tz=tz) \
@@ -402,7 +408,7 @@ def _followup(desk: Desk, original: SignOrder, purpose: str, text: str, *,
     order = SignOrder.create(
         tenant=original.tenant_id, kind=original.kind, purpose=purpose, text=text,
         position=original.position, supplier=original.supplier_id, price_fen=None,
-        applied_on=_today(desk), applicant=applicant, application_ref=ref,
+        applied_on=today(desk), applicant=applicant, application_ref=ref,
         corrects=original.id, applied_at=desk.clock.now(), applied_by=desk.user)
     order.ticket = _open_ticket(desk, order, service)
     order.save()
@@ -634,8 +640,8 @@ def reconcile(desk: Desk, supplier_name: str, month: str) -> dict:
 
     supplier = find_supplier(supplier_name, active=False)
     year, number = parse_month(month)
-    earliest = _today(desk) - dt.timedelta(days=30 * 366)
-    if not earliest.year <= year <= _today(desk).year + 1:
+    earliest = today(desk) - dt.timedelta(days=30 * 366)
+    if not earliest.year <= year <= today(desk).year + 1:
         raise InvalidInput("error.sign_bad_month", value=month)
     lines = register_lines(desk, supplier.id, (year, number))
     counts = {kind: sum(1 for line in lines if line["kind"] == kind) for kind in SIGN_KINDS}
@@ -690,7 +696,7 @@ def write_csv(path: str, lines: list[dict]) -> int:
 
 
 __all__ = ["ACTIONS", "Application", "CheckedApplication", "add_supplier", "apply",
-           "check_application", "csv_text", "find_order", "find_supplier", "fix",
+           "check_application", "csv_text", "find_order", "find_supplier", "fix", "tenant_named",
            "live_directory_entries", "next_action", "order_document", "order_documents",
            "orders", "parse_month", "path", "reconcile", "register_lines", "report_lost",
            "step", "supplier_names", "suppliers", "tenant_gone", "tenant_renamed",
