@@ -186,6 +186,11 @@ SEED_CATALOGUE: tuple[ServiceRule, ...] = (
              counter=True),
     _service("signage", "名牌、水牌", "Signage",
              _t("done", "working_days", 7)),
+    # R-3.2: a wrong or missing character on the directory board is corrected within one
+    # day (not a row of §2.2's table; signage's own rule). "Sign fix": the queue's
+    # service column holds 14 cells.
+    _service("signage_fix", "水牌更正", "Sign fix",
+             _t("done", "working_days", 1)),
     _service("move_out", "客户搬出手续", "Move-out",
              _t("done", "half_working_day", start="agreed")),
     _service("patrol", "巡楼", "Patrol", _t("done", "same_day"), department="security"),

@@ -49,6 +49,7 @@ SPEC_CODES = {
     "move_out", "patrol", "fitout_approval", "fitout_acceptance", "large_item",
     "meeting_room", "notice_board", "mail", "umbrella", "breaker_trip", "salesperson",
     "recycling",
+    "signage_fix",  # R-3.2's one-day correction of the directory board
 }
 
 
@@ -297,6 +298,7 @@ EXPECTED_TIERS = {
     "mail": "normal",
     "large_item": "normal",
     "signage": "normal",
+    "signage_fix": "normal",
     "move_out": "normal",
     "patrol": "normal",
     "fitout_approval": "normal",

@@ -25,11 +25,12 @@ from .records import (
     Ticket,
     TicketEvent,
 )
+from .signage import SIGN_KINDS, SIGN_PURPOSES, SIGN_STATES, SignFinding, SignOrder, SignSupplier
 
 # schema version → the tables it added (in creation order: referenced tables first)
 ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
-        ParkingPermit, ItemRelease],
+        ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -38,6 +39,7 @@ __all__ = [
     "ADDED_IN", "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service",
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
+    "SIGN_KINDS", "SIGN_PURPOSES", "SIGN_STATES", "SignFinding", "SignOrder", "SignSupplier",
     "from_micros", "to_micros",
     # fitout, passes
     "FITOUT_STATES", "Fitout", "FitoutDocument", "FitoutInspection", "PASS_KINDS", "VEHICLES",

@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "insurance.edit": frozenset({"desk", "security", "manager", "gm"}),
     "permit.issue": frozenset({"desk", "manager", "gm"}),
     "release.add": frozenset({"desk", "manager", "gm"}),
+    # signage (SPEC §3): the desk receives the applications and orders the signs; staff
+    # may not order privately, so an order needs the application on file
+    "signage.order": frozenset({"desk", "manager", "gm"}),
+    "signage.supplier": frozenset({"desk", "manager"}),
 }
 
 

@@ -289,6 +289,10 @@ def update_tenant(desk: Desk, tenant_id: int, data: TenantData,
         if changed:
             _write(desk, tenant, data)
             desk.audit("tenant.update", "tenant", tenant.id, **{"name": tenant.name, **changed})
+            if "name" in changed:  # its directory entries show the new name
+                from . import signage
+
+                signage.tenant_renamed(desk, tenant, changed["name"][0])
     return tenant
 
 
@@ -327,6 +331,10 @@ def set_status(desk: Desk, tenant_id: int, status: str, version: int | None = No
         refresh_mirror(tenant)
         desk.audit("tenant.status", "tenant", tenant.id, name=tenant.name,
                    status=[before, status], released=released)
+        if status == "gone":  # its directory entries come down
+            from . import signage
+
+            signage.tenant_gone(desk, tenant)
     return tenant
 
 
