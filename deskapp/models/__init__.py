@@ -6,7 +6,7 @@ schema tests drop them to make an older database).
 """
 
 from .base import BaseModel, UTCField, database, from_micros, to_micros
-from .comms import VISIT_KINDS, Visit
+from .comms import MAIL_KINDS, VISIT_KINDS, BagHandout, Letter, Mail, Suggestion, Visit
 from .records import (
     CORE_MODELS,
     Audit,
@@ -26,13 +26,14 @@ from .records import (
 
 # schema version → the tables it added (in creation order: referenced tables first)
 ADDED_IN: dict[int, list] = {
-    6: [Visit],
+    6: [Visit, Letter, Mail, Suggestion, BagHandout],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
 
 __all__ = [
-    "ADDED_IN", "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service",
+    "ADDED_IN", "ALL_MODELS", "Audit", "BagHandout", "Letter", "MAIL_KINDS", "Mail",
+    "Suggestion", "BaseModel", "CalendarOverride", "Meta", "Service",
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "from_micros", "to_micros",
