@@ -16,6 +16,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from peewee import JOIN
+
 from ..i18n import t
 from ..models import Target, Tenant, Ticket, TicketEvent
 from .comms import bag_allowance, bags_by_tenant, letters, mail_due_at, mail_items, month
@@ -61,7 +63,7 @@ def _complaints(since, until, tz: str) -> dict:
     """Complaints opened in the month, and what became of them by now: replied within
     the hour (the ``reply`` target met on time), the written replies asked and given,
     resolved or closed, and what the tenant was told (the reply notes)."""
-    tickets = list(Ticket.select(Ticket, Tenant).join(Tenant, join_type="LEFT OUTER")
+    tickets = list(Ticket.select(Ticket, Tenant).join(Tenant, JOIN.LEFT_OUTER)
                    .where(Ticket.service == "complaint", Ticket.opened_at >= since,
                           Ticket.opened_at < until)
                    .order_by(Ticket.opened_at, Ticket.id))

@@ -132,11 +132,17 @@ def last_visits() -> dict[int, pendulum.DateTime]:
     """tenant id -> when it was last visited."""
     from peewee import fn
 
-    from ..models.base import from_micros
-
     rows = (Visit.select(Visit.tenant, fn.MAX(Visit.done_at)).where(Visit.done_at.is_null(False))
             .group_by(Visit.tenant).tuples())
-    return {tenant: from_micros(micros) for tenant, micros in rows}
+    return {tenant: _moment(value) for tenant, value in rows}
+
+
+def _moment(value) -> pendulum.DateTime:
+    """MAX over a UTC field: peewee hands it through the field's converter (a moment)
+    on some drivers and versions, raw micros on others."""
+    from ..models.base import from_micros
+
+    return from_micros(value) if isinstance(value, int) else value
 
 
 def complaint_days(desk: Desk, days: object = None) -> int:
@@ -157,7 +163,6 @@ def to_visit(desk: Desk, days: object = None) -> list[dict]:
     from peewee import fn
 
     from ..models import Tenant, Ticket
-    from ..models.base import from_micros
     from .tenants import by_name, today
 
     days = complaint_days(desk, days)
@@ -187,7 +192,7 @@ def to_visit(desk: Desk, days: object = None) -> list[dict]:
                   .group_by(Ticket.tenant).tuples())
     waiting = []
     for tenant_id, micros in complained:
-        at = from_micros(micros)
+        at = _moment(micros)
         visited = last.get(tenant_id)
         if tenant_id not in seen and (visited is None or visited < at):
             waiting.append((at, tenant_id))
