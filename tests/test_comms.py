@@ -546,3 +546,27 @@ def test_the_comms_strings_have_both_languages_with_the_same_placeholders():
     assert set(strings.EN) == set(strings.ZH)
     for key, text in strings.EN.items():
         assert placeholders(text) == placeholders(strings.ZH[key]), key
+
+
+def test_a_visit_before_the_move_in_does_not_count_as_its_first_month_visit(building, clock):
+    acme = registry.find_tenants(ACME)[0]
+    first = schedule_first_visit(building, acme.id, dt.date(2026, 11, 26))  # now
+    earlier = record_visit(building, ACME, "wangfang", "before it moved in",
+                           at=at("2026-11-20 10:00"))
+    assert earlier.kind == "regular" and Visit.get_by_id(first.id).done_at is None
+    assert to_visit(building)[0]["tenant"] == ACME  # still due
+
+
+def test_supervisors_are_logins_the_manager_names(building):
+    with pytest.raises(InvalidInput, match="logins separated by commas"):
+        set_setting(building, "visit_supervisors", "zhou;rm -rf")
+    assert set_setting(building, "visit_supervisors", "zhou, li zhou") == "zhou,li"
+    with pytest.raises(NotAllowed):
+        set_setting(as_role(building, "desk"), "visit_supervisors", "me")
+
+
+def test_an_old_control_character_does_not_stop_the_workbook(october):
+    from deskapp.models import Tenant
+
+    Tenant.update(name="Bell\x07 Co").where(Tenant.name == STAR).execute()  # pre-validation
+    assert xlsx_bytes(communication_report(october, "2026-10"))[:2] == b"PK"

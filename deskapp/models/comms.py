@@ -21,6 +21,7 @@ class Visit(BaseModel):
     tenant = ForeignKeyField(Tenant, backref="visits", on_delete="CASCADE")
     kind = CharField(default="regular")
     due_on = DateField(null=True)  # the last day it may happen (first_month)
+    moved_in_on = DateField(null=True)  # first_month: the move-in day it follows
     scheduled_at = UTCField()
     scheduled_by = CharField()
     done_at = UTCField(null=True)

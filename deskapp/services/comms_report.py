@@ -227,6 +227,7 @@ def csv_bytes(report: dict) -> bytes:
 
 def xlsx_bytes(report: dict) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
@@ -238,6 +239,8 @@ def xlsx_bytes(report: dict) -> bytes:
     for r, row in enumerate(report_rows(report), start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
+            if isinstance(value, str):  # a control character stored before validation
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # would stop the save
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl reads a leading = as a formula: it is text

@@ -32,6 +32,8 @@ def schedule_first_visit(desk: Desk, tenant_id: int, moved_in_on: dt.date) -> Vi
         if open_visit is not None:
             return open_visit
         visit = Visit.create(tenant=tenant.id, kind="first_month", due_on=due,
+                             moved_in_on=dt.date(moved_in_on.year, moved_in_on.month,
+                                                 moved_in_on.day),
                              scheduled_at=desk.clock.now(), scheduled_by=desk.user)
         desk.audit("visit.schedule", "visit", visit.id, tenant=tenant.name,
                    kind="first_month", due_on=due.isoformat())
@@ -81,8 +83,8 @@ def visitor_named(desk: Desk, login: str | None) -> str:
 def record_visit(desk: Desk, tenant: str, visitor: str, feedback: str, *, at=None,
                  issues: str = "", suggestion: str = "") -> Visit:
     """Log a visit made to a tenant. A first-month visit still due for it is the one
-    made (done at ``at``; after its due day it stays on record as late); otherwise a
-    regular visit. A ``suggestion`` the tenant made goes into the suggestions log."""
+    made (done at ``at``; after its due day it stays on record as late), unless the
+    visit was before the move-in that scheduled it; otherwise a regular visit. A ``suggestion`` the tenant made goes into the suggestions log."""
     from . import validate
     from .comms import add_suggestion, moment, tenant_named
 
@@ -97,6 +99,9 @@ def record_visit(desk: Desk, tenant: str, visitor: str, feedback: str, *, at=Non
         login = visitor_named(desk, visitor)
         visit = (Visit.select().where((Visit.tenant == row.id) & (Visit.kind == "first_month")
                                       & Visit.done_at.is_null()).first())
+        if visit is not None and visit.moved_in_on is not None and \
+                _local_day(when, desk.profile().timezone) < visit.moved_in_on:
+            visit = None  # a visit before the move-in is not its first-month visit
         if visit is None:
             visit = Visit(tenant=row.id, kind="regular", scheduled_at=when,
                           scheduled_by=desk.user)
@@ -111,12 +116,16 @@ def record_visit(desk: Desk, tenant: str, visitor: str, feedback: str, *, at=Non
     return visit
 
 
+def _local_day(moment, tz: str) -> dt.date:
+    local = moment.in_tz(tz)
+    return dt.date(local.year, local.month, local.day)
+
+
 def is_late(visit: Visit, tz: str) -> bool:
-    """A first-month visit made after its due day (or still not made after it)."""
+    """A first-month visit made after its due day."""
     if visit.due_on is None or visit.done_at is None:
         return False
-    done = visit.done_at.in_tz(tz)
-    return dt.date(done.year, done.month, done.day) > visit.due_on
+    return _local_day(visit.done_at, tz) > visit.due_on
 
 
 def visits_done(since, until) -> list[Visit]:
