@@ -150,7 +150,7 @@ def _mail(args, desk, emit) -> None:
                  if doc["delivered_at"] else t("comms.waiting"))
         late = f" ({t('comms.late')})" if doc["late"] else ""
         return (f"#{doc['id']:<5} {_when(doc['arrived_at'])} {fit(doc['tenant'], 20)} "
-                f"{fit(t('comms.mail_kind.' + doc['kind']), 8)} {doc['count']:>3} "
+                f"{fit(t('comms.mail_kind.' + doc['kind']), 10)} {doc['count']:>3} "
                 f"{fit(doc['carrier'], 10)} {state}{late}")
 
     if args.mail_command == "add":
