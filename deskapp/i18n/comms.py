@@ -136,7 +136,7 @@ ZH = {
     "error.comms_no_mail": "登记表中没有 #{id} 号信报",
     "error.comms_mail_delivered": "#{id} 号信报已派发（签收人：{who}）",
     "error.comms_needs_signer": "#{id} 号是挂号信，须写明签收人（--signed-by 姓名）",
-    "error.comms_bags_over": "{tenant} {month} 的 {allowance} 个垃圾袋只剩 {left} 个，"
+    "error.comms_bags_over": "{tenant} {month} 的垃圾袋（每月 {allowance} 个）还剩 {left} 个，"
                              "不能发 {count} 个",
     "error.comms_not_visitor": "{login}（{role}）不是经理或指定主管：走访须由经理或主管进行"
                                "（设置 visit_supervisors）",
