@@ -24,6 +24,10 @@ DEFAULTS: dict[str, object] = {
     "hotline": "12345678",
     "passenger_elevators_min_running": 2,
     "rubbish_bags_per_month": 30,
+    # comms: who besides the manager makes tenant visits (logins), and how many
+    # days back a complaint puts its tenant at the top of the list to visit
+    "visit_supervisors": "",
+    "complaint_visit_days": 90,
 }
 
 

@@ -9,6 +9,7 @@ from .base import BaseModel, UTCField, database, from_micros, to_micros
 from .comms import VISIT_KINDS, Visit
 from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
 from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
+from .comms import MAIL_KINDS, VISIT_KINDS, BagHandout, Letter, Mail, Suggestion, Visit
 from .records import (
     CORE_MODELS,
     Audit,
@@ -30,13 +31,15 @@ from .signage import SIGN_KINDS, SIGN_PURPOSES, SIGN_STATES, SignFinding, SignOr
 # schema version → the tables it added (in creation order: referenced tables first)
 ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
-        ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding],
+        ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding, Letter, Mail,
+        Suggestion, BagHandout],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
 
 __all__ = [
-    "ADDED_IN", "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service",
+    "ADDED_IN", "ALL_MODELS", "Audit", "BagHandout", "Letter", "MAIL_KINDS", "Mail",
+    "Suggestion", "BaseModel", "CalendarOverride", "Meta", "Service",
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "SIGN_KINDS", "SIGN_PURPOSES", "SIGN_STATES", "SignFinding", "SignOrder", "SignSupplier",

@@ -54,6 +54,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # may not order privately (R-3.5), so an order needs the application on file
     "signage.order": frozenset({"desk", "manager", "gm"}),
     "signage.supplier": frozenset({"desk", "manager"}),
+    # comms (SPEC §5): customer service distributes letters and mail (R-5.2), hands out
+    # the rubbish bags and logs the visits the manager or a supervisor made (R-5.3);
+    # the monthly report (R-5.4) is the desk's and the manager's, not other departments'
+    "comms.letter": frozenset({"desk", "manager", "gm"}),
+    "comms.mail": frozenset({"desk", "manager", "gm"}),
+    "comms.visit": frozenset({"desk", "manager", "gm"}),
+    "comms.bags": frozenset({"desk", "manager", "gm"}),
+    "comms.report": frozenset({"desk", "manager", "gm"}),
 }
 
 

@@ -50,6 +50,14 @@ def _zone(key: str, text: str) -> str:
     return text.strip()
 
 
+def _logins(key: str, text: str) -> str:
+    """Logins separated by commas or spaces ("" for none): "li, zhou" -> "li,zhou"."""
+    logins = text.replace(",", " ").split()
+    if any(not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", login) for login in logins):
+        raise InvalidInput("error.setting_logins", name=key)
+    return ",".join(dict.fromkeys(logins))
+
+
 def _role(key: str, text: str) -> str:
     known = (*ROLES, VIEWER)
     if text.strip() not in known:
@@ -73,6 +81,8 @@ CHECKS = {
     "tier_minutes_urgent": _whole(1, 240),
     "passenger_elevators_min_running": _whole(0, 50),
     "rubbish_bags_per_month": _whole(0, 1000),
+    "visit_supervisors": _logins,
+    "complaint_visit_days": _whole(1, 3660),
 }
 SETTING_DEFAULTS = {**DEFAULTS, "default_role": VIEWER}
 
