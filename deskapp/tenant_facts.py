@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from . import tenant_tabs
 from .i18n import t
 from .models import Ticket, Visit
 from .money import format_yuan
@@ -118,10 +119,14 @@ TabSource = Callable[[object, str], Lines]
 TABS: dict[str, TabSource] = {
     "profile": lambda tenant, tz: profile_lines(tenant),
     "tickets": tickets_tab,
+    "signage": tenant_tabs.signage_tab,
+    "fitout": tenant_tabs.fitout_tab,
+    "passes": tenant_tabs.passes_tab,
     "visits": visits_tab,
+    "mail": tenant_tabs.mail_tab,
 }
 
-SUMMARY_SOURCES: list[Callable[[object, object], Lines]] = []
+SUMMARY_SOURCES: list[Callable[[object, object], Lines]] = [tenant_tabs.area_todo]
 
 
 def tab_lines(tenant_id: int, tab: str, tz: str) -> Lines:

@@ -255,3 +255,31 @@ async def test_a_filter_typed_on_matches_what_a_fresh_filter_would(registry, db_
         await pilot.press("backspace", "backspace", "backspace", *"pac")
         await settle(pilot)
         assert listed(records) == ["Pacific Games"]
+
+
+async def test_s_orders_a_sign_for_the_selected_tenant_and_its_tab_shows_it(registry, db_url):
+    """The signage form opens on the tenant under the cursor; what it ordered is on the
+    tenant's signage tab and in the summary's to do."""
+    from deskapp.services import signage
+
+    star = Tenant.get(Tenant.name == "星辰科技有限公司")
+    app = make_app(registry, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_tenants(pilot)
+        records.follow(star.id)
+        await pilot.press("s")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SignageOrderScreen")
+        assert app.screen.tenant.id == star.id
+        await pilot.press("escape")
+        await settle(pilot)
+        signage.apply(registry, signage.Application(
+            tenant_id=star.id, kind="directory", text="星辰科技有限公司",
+            position="大堂水牌 第12行", applicant="刘洋", received="2026-11-26"))
+        await app.tick()
+        await settle(pilot)
+        assert "Signs being made 1" in shown(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "TenantDetailScreen")
+        await pilot.press("right", "right")
+        await settle(pilot)
+        assert "“星辰科技有限公司” 大堂水牌 第12行" in shown(app)

@@ -33,12 +33,34 @@ from . import localise_bindings
 LIST_WIDTHS = (0, 14, 8)
 
 
+def _signage_form():
+    from .signage import SignageOrderScreen
+
+    return SignageOrderScreen
+
+
+def _pass_form():
+    from .passes import PassScreen
+
+    return PassScreen
+
+
+# the forms about one tenant: (its screen class, the permission it needs, what is said)
+OPENS = {
+    "signage": (_signage_form, "signage.order", "toast.sign_ordered"),
+    "passes": (_pass_form, "pass.issue", "toast.passes_issued"),
+}
+
+
 class TenantsScreen(Screen):
     MODE = "tenants"
     BINDINGS = [
         Binding("enter", "detail", "key.detail", key_display="⏎"),
         Binding("n", "new_tenant", "key.new_tenant", priority=True),
+        Binding("s", "open('signage')", "key.sign_order", priority=True),
+        Binding("p", "open('passes')", "key.passes", priority=True),
         Binding("slash", "filter", "key.filter", key_display="/", priority=True),
+        Binding("r", "report", "key.comms_report", priority=True),
         Binding("escape", "clear_filter", "key.back", show=False),
     ]
 
@@ -173,6 +195,11 @@ class TenantsScreen(Screen):
             return False  # letters typed into the filter are text
         if action == "new_tenant":
             return self.app.desk.allowed("tenant.edit")
+        if action == "open":
+            return (self._ready and self._list.cursor_id is not None
+                    and self.app.desk.allowed(OPENS[parameters[0]][1]))
+        if action == "report":
+            return self.app.desk.allowed("comms.report")
         if action == "detail":
             return self._ready and self._list.cursor_id is not None
         return True
@@ -215,6 +242,30 @@ class TenantsScreen(Screen):
         self.app.push_screen(NewTenantScreen(), added)
 
     _pending_follow: int | None = None
+
+    def action_open(self, what: str) -> None:
+        """A form about the selected tenant (a sign order, passes…)."""
+        tenant_id = self._list.cursor_id
+        if tenant_id is None:
+            return
+        screen_of, _permission, said = OPENS[what]
+        try:
+            form = screen_of()(tenant_id)
+        except DeskError as exc:
+            self.app.say(exc.message(), "error")
+            return
+
+        def done(result) -> None:
+            if result:
+                self.app.say(t(said, n=len(result) if isinstance(result, list) else result))
+                self.app.request_tick()
+
+        self.app.push_screen(form, done)
+
+    def action_report(self) -> None:
+        from .comms_report import CommsReportScreen
+
+        self.app.push_screen(CommsReportScreen())
 
     def on_descendant_focus(self, _event) -> None:
         self.refresh_bindings()
