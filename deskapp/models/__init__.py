@@ -7,6 +7,7 @@ schema tests drop them to make an older database).
 
 from .base import BaseModel, UTCField, database, from_micros, to_micros
 from .comms import VISIT_KINDS, Visit
+from .movein import Inspection, KeyRecord, Meter, MeterReading, Move, WelcomeGift
 from .records import (
     CORE_MODELS,
     Audit,
@@ -26,13 +27,14 @@ from .records import (
 
 # schema version → the tables it added (in creation order: referenced tables first)
 ADDED_IN: dict[int, list] = {
-    6: [Visit],
+    6: [Visit, Move, WelcomeGift, KeyRecord, Inspection, Meter, MeterReading],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
 
 __all__ = [
-    "ADDED_IN", "ALL_MODELS", "Audit", "BaseModel", "CalendarOverride", "Meta", "Service",
+    "ADDED_IN", "ALL_MODELS", "Audit", "Inspection", "KeyRecord", "Meter", "MeterReading",
+    "Move", "WelcomeGift", "BaseModel", "CalendarOverride", "Meta", "Service",
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "from_micros", "to_micros",
