@@ -528,3 +528,157 @@ def test_the_tables_are_new_in_schema_6():
 
     for model in (Move, WelcomeGift, KeyRecord, Meter, MeterReading):
         assert model in ADDED_IN[6] and model in ALL_MODELS
+
+
+# --- the command line ------------------------------------------------------------------------
+
+from deskapp.clock import FrozenClock  # noqa: E402
+
+from .test_cli import cli, env, url  # noqa: E402,F401 - fixtures
+
+CSV = ("name,units,contact,phone,monthly_rent,due_day,lease_start,lease_end\n"
+       '"[bold]星辰[/]",12F-1201;12F-1202,刘洋,13800001201,48600.00,5,2026-12-01,2028-11-30\n')
+
+
+def all_rows(url_: str) -> dict[str, int]:
+    from deskapp.db import open_database
+
+    db = open_database(url_)
+    try:
+        return {m._meta.table_name: m.select().count() for m in ALL_MODELS}
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def booked(cli, url, tmp_path):  # noqa: F811
+    """A database with the incoming tenant STAR, its move-in booked for 14:30."""
+    assert cli("--db", url, "init").code == 0
+    path = tmp_path / "tenants.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert cli("--db", url, "tenant", "import", str(path)).code == 0
+    run = cli("--db", url, "move-in", "book", STAR, "--at", "2026-11-26T14:30", "--json")
+    assert run.code == 0, run.err
+    return url
+
+
+def test_a_move_in_and_a_move_out_from_the_command_line(cli, booked, tmp_path):  # noqa: F811
+    db = ("--db", booked)
+    doc = cli(*db, "move-in", "show", STAR, "--json").json
+    assert doc["tenant"] == STAR and doc["booked_at"] == "2026-11-26T14:30:00+08:00"
+    assert [i["item"] for i in doc["items"]] == list(movein.MOVE_IN_ITEMS)
+    assert not any(i["done"] for i in doc["items"])
+    steps = [
+        ("check",),
+        ("keys", "--key", "1201 main door", "--count", "2", "--to", "[red]刘洋[/]", "--signed"),
+        ("inspect", "--unit", "12F-1201", "--item", "window", "--ok"),
+        ("inspect", "--unit", "12F-1202", "--item", "door", "--defect", "lock sticks"),
+        ("meter", "--meter", "E-1201", "--reading", "1450.50"),
+        ("gift",),
+        ("notice", "--out", str(tmp_path / "notice.txt")),
+        ("visit",),
+    ]
+    for step_ in steps:
+        run = cli(*db, "move-in", step_[0], STAR, *step_[1:], "--json")
+        assert run.code == 0, (step_, run.err)
+    assert "1450.50 kWh" in (tmp_path / "notice.txt").read_text(encoding="utf-8")
+    doc = run.json
+    assert all(i["done"] for i in doc["items"])
+    assert doc["keys"][0]["to"] == "[red]刘洋[/]"
+    assert doc["readings"] == [{"meter": "E-1201", "unit": "12F-1201",
+                                "read_at": "2026-11-26T14:00:00+08:00", "reading": "1450.50",
+                                "kind": "baseline", "by": "wangfang"}]
+    assert doc["inspection"][1]["repair_ticket"] is not None
+    human = cli(*db, "move-in", "show", STAR)
+    assert "[x] Keys handed over" in human.out and STAR in human.out
+    done = cli(*db, "move-in", "done", STAR, "--json")
+    assert done.code == 0, done.err
+    assert done.json["status"] == "active" and done.json["ticket_state"] == "closed"
+    again = cli(*db, "move-in", "gift", STAR)
+    assert again.code == 3 and "already had the welcome gift" in again.err
+
+    later = FrozenClock(at(2026, 11, 26, 15))
+    book = cli(*db, "move-out", "book", STAR, "--at", "2026-11-26T15:30", "--json",
+               frozen=later)
+    assert book.code == 0, book.err
+    assert book.json["status"] == "moving_out"
+    for step_ in [("keys", "--key", "1201 main door", "--returned", "1"),
+                  ("meter", "--meter", "E-1201", "--reading", "1688.25"),
+                  ("inspect", "--unit", "12F-1201", "--item", "window", "--defect", "crack"),
+                  ("inspect", "--unit", "12F-1202", "--item", "door", "--defect", "lock"),
+                  ("deduct", "--unit", "12F-1201", "--item", "window", "--amount", "0.00",
+                   "--reason", "waived: the tenant replaces the glass"),
+                  ("fees",), ("deposit",)]:
+        run = cli(*db, "move-out", step_[0], STAR, *step_[1:], "--json", frozen=later)
+        assert run.code == 0, (step_, run.err)
+    assert run.json["deposit"] == {"deposit": "0.00", "deductions": "0.00", "refund": "0.00",
+                                   "recorded_by": "wangfang",
+                                   "missing_keys": ["1201 main door: 1 of 2 missing"]}
+    assert run.json["inspection"][0]["deduction"] == "0.00"
+    out = cli(*db, "move-out", "done", STAR, "--json", frozen=later)
+    assert out.code == 0, out.err
+    assert out.json["status"] == "gone"
+
+
+def test_a_deduction_above_the_deposit_exits_2(cli, booked):  # noqa: F811
+    """The imported tenant has no deposit on record: any deduction is more than it."""
+    db = ("--db", booked)
+    for step_ in [("check",), ("keys", "--key", "k", "--count", "1", "--to", "x", "--signed"),
+                  ("inspect", "--unit", "12F-1201", "--item", "window", "--ok"),
+                  ("inspect", "--unit", "12F-1202", "--item", "door", "--ok"),
+                  ("meter", "--meter", "E-1", "--reading", "1"), ("gift",), ("notice",),
+                  ("visit",), ("done",)]:
+        assert cli(*db, "move-in", step_[0], STAR, *step_[1:]).code == 0, step_
+    assert cli(*db, "move-out", "book", STAR, "--at", "2026-11-26T15:00").code == 0
+    assert cli(*db, "move-out", "inspect", STAR, "--unit", "12F-1201", "--item", "window",
+               "--defect", "crack").code == 0
+    run = cli(*db, "move-out", "deduct", STAR, "--unit", "12F-1201", "--item", "window",
+              "--amount", "0.01", "--reason", "glass")
+    assert run.code == 2 and "more than the deposit of 0.00 yuan" in run.err
+
+
+MOVE_HOSTILE = [
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "-1"), "not a meter reading"),
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "1e9"), "not a meter reading"),
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "1,5"), "not a meter reading"),
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "１４５０"),
+     "not a meter reading"),
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "10",
+      "--at", "9999-12-31T23:59"), "future"),
+    (("move-in", "meter", STAR, "--meter", "E-1201", "--reading", "10",
+      "--at", "2026-11-26T14:05"), "future"),
+    (("move-in", "meter", STAR, "--meter", "E\x1b[2J", "--reading", "10"), "control"),
+    (("move-in", "meter", STAR, "--meter", "电表", "--reading", "10"), "not a meter code"),
+    (("move-in", "book", STAR, "--at", "9999-01-01T10:00"), "plausible"),
+    (("move-in", "keys", STAR, "--key", "main", "--count", "２", "--to", "x"), "whole number"),
+    (("move-in", "keys", STAR, "--key", "main", "--count", "0", "--to", "x"), "from 1 to 99"),
+    (("move-in", "keys", STAR, "--key", "main", "--count", "1e3", "--to", "x"), "whole number"),
+    (("move-in", "keys", STAR, "--key", "main", "--count", "1", "--to", "刘\x1b[31m洋"),
+     "control"),
+    (("move-in", "keys", STAR, "--key", "main\u202e", "--count", "1", "--to", "x"), "control"),
+    (("move-in", "inspect", STAR, "--unit", "12F-1201", "--item", "x\x00", "--ok"), "control"),
+    (("move-in", "inspect", STAR, "--unit", "<b>", "--item", "x", "--ok"), "not a unit"),
+    (("move-in", "notice", STAR, "--out", "/nonexistent/dir/notice.txt"), "not recorded yet"),
+    (("move-in", "show", "[bold]nobody[/]"), "no tenant named '[bold]nobody[/]'"),
+    (("move-out", "book", STAR, "--at", "2026-11-27T10:00"), "only an active tenant"),
+]
+
+
+@pytest.mark.parametrize("args, message", MOVE_HOSTILE,
+                         ids=[repr(" ".join(a[:2] + a[3:]))[:60] for a, _ in MOVE_HOSTILE])
+def test_hostile_move_input_exits_with_a_message_and_writes_nothing(cli, booked, args,  # noqa: F811
+                                                                     message):
+    before = all_rows(booked)
+    run = cli("--db", booked, *args)
+    assert run.code in (2, 3), run.err
+    assert run.out == ""
+    assert message in run.err
+    assert "Traceback" not in run.err and "\x1b" not in run.err
+    assert all_rows(booked) == before
+
+
+def test_help_names_every_move_command_in_chinese(cli):  # noqa: F811
+    run = cli("--lang", "zh", "move-out", "--help")
+    assert run.code == 0
+    for words in ("扣款", "押金", "搬出"):
+        assert words in run.out
