@@ -535,19 +535,10 @@ def test_the_tables_are_new_in_schema_6():
 from deskapp.clock import FrozenClock  # noqa: E402
 
 from .test_cli import cli, env, url  # noqa: E402,F401 - fixtures
+from .test_tenants import counts as all_rows  # noqa: E402 - rows in every table
 
 CSV = ("name,units,contact,phone,monthly_rent,due_day,lease_start,lease_end\n"
        '"[bold]星辰[/]",12F-1201;12F-1202,刘洋,13800001201,48600.00,5,2026-12-01,2028-11-30\n')
-
-
-def all_rows(url_: str) -> dict[str, int]:
-    from deskapp.db import open_database
-
-    db = open_database(url_)
-    try:
-        return {m._meta.table_name: m.select().count() for m in ALL_MODELS}
-    finally:
-        db.close()
 
 
 @pytest.fixture
