@@ -6,6 +6,7 @@ cashier, the deposit. On SQLite, and on PostgreSQL with DESKAPP_TEST_DATABASE_UR
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pendulum
@@ -673,3 +674,188 @@ def test_help_names_every_move_command_in_chinese(cli):  # noqa: F811
     assert run.code == 0
     for words in ("扣款", "押金", "搬出"):
         assert words in run.out
+
+
+# --- the screens (Pilot, 80×24) ---------------------------------------------------------------
+
+from .test_form import screen_text  # noqa: E402
+from .test_tui import SIZE, make_app  # noqa: E402
+from .test_tui_desk import until  # noqa: E402
+
+
+async def fill(pilot, key: str, *values: str) -> None:
+    """Press ``key`` for a form, then type each value, Tab between, Enter on the last."""
+    from deskapp.screens.move_in import MoveFormScreen
+
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(pilot.app.screen, MoveFormScreen))
+    form = pilot.app.screen
+    for index, value in enumerate(values):
+        field = form.query(Input)[index]
+        field.value = value
+    await pilot.pause()
+    form.focus_first(form.query(Input)[len(values) - 1])
+    await pilot.press("enter")
+    await until(pilot, lambda: pilot.app.screen is not form)
+
+
+async def key(pilot, name: str, done) -> None:
+    await pilot.press(name)
+    await until(pilot, done)
+
+
+def item_done(tenant_id: int, kind: str, code: str) -> bool:
+    move = movein.last_move(tenant_id, kind)
+    return move is not None and movein.item_done(Move.get_by_id(move.id), code)
+
+
+from textual.widgets import Input  # noqa: E402
+
+
+async def drive_move_in(app, pilot, tenant) -> None:
+    from deskapp.screens.move_in import MoveInScreen
+
+    tid = tenant.id
+    app.push_screen(MoveInScreen(tid))
+    await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+    screen = app.screen
+    await until(pilot, lambda: STAR in screen_text(app))  # literally, not as bold markup
+    await fill(pilot, "b", "2026-11-26 14:30")
+    await until(pilot, lambda: movein.open_move(tid, "in") is not None)
+    await key(pilot, "d", lambda: item_done(tid, "in", "data"))
+    await fill(pilot, "k", "1201 main door", "2", "刘洋", "y")
+    await fill(pilot, "i", "12F-1201", "window", "")
+    await fill(pilot, "i", "12F-1202", "ceiling", "water stain")
+    await fill(pilot, "m", "E-1201", "1450.50")
+    await key(pilot, "g", lambda: item_done(tid, "in", "gift"))
+    await key(pilot, "n", lambda: item_done(tid, "in", "notice"))
+    await key(pilot, "v", lambda: item_done(tid, "in", "visit"))
+    assert screen.notice and "1450.50 kWh" in screen.notice
+    shown = screen_text(app)
+    assert shown.count("[x]") == 7 and "[ ]" not in shown
+    await pilot.press("enter")
+    await until(pilot, lambda: Tenant.get_by_id(tid).status == "active")
+    await until(pilot, lambda: not isinstance(app.screen, MoveInScreen))
+
+
+async def drive_move_out(app, pilot, tenant) -> None:
+    from deskapp.screens.move_out import MoveOutScreen
+
+    tid = tenant.id
+    app.push_screen(MoveOutScreen(tid))
+    await until(pilot, lambda: isinstance(app.screen, MoveOutScreen))
+    app.desk.clock.set(at(2026, 11, 26, 15))
+    await fill(pilot, "b", "2026-11-26 15:30")
+    await until(pilot, lambda: movein.open_move(tid, "out") is not None)
+    await fill(pilot, "k", "1201 main door", "1")
+    await fill(pilot, "m", "E-1201", "1688.25")
+    await fill(pilot, "i", "12F-1201", "window", "cracked")
+    await fill(pilot, "i", "12F-1202", "ceiling", "water stain")
+    await fill(pilot, "x", "12F-1201", "window", "300.00", "glass")
+    await key(pilot, "f", lambda: item_done(tid, "out", "fees"))
+    await key(pilot, "p", lambda: item_done(tid, "out", "deposit"))
+    assert screen_text(app).count("[x]") == 5
+    await pilot.press("enter")
+    await until(pilot, lambda: Tenant.get_by_id(tid).status == "gone")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_desk_runs_a_move_in_and_a_move_out_at_80x24(desk, db_url, lang):
+    from deskapp import i18n
+
+    i18n.set_language(lang)
+    tenant = incoming(desk)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.tick()
+        await drive_move_in(app, pilot, tenant)
+        await drive_move_out(app, pilot, tenant)
+    move = Move.get(Move.kind == "out")
+    assert (move.deductions_fen, move.refund_fen) == (30_000, 9_690_000)
+    assert Ticket.select().where(Ticket.service == "repair").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_checklist_fits_80_columns_and_lines_up_in_chinese(desk, db_url, lang):
+    from rich.cells import cell_len
+
+    from deskapp import i18n
+    from deskapp.screens.move_in import MoveInScreen
+
+    i18n.set_language(lang)
+    tenant = incoming(desk)
+    movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
+    movein.hand_key(desk, tenant.id, "1201 大门", 2, "刘洋")
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MoveInScreen(tenant.id))
+        await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert all(cell_len(line) <= 80 for line in lines)
+        items = [line for line in lines if "[x]" in line or "[ ]" in line]
+        assert len(items) == 7
+        # the detail column starts in the same cell on every line, Chinese or not
+        starts = {cell_len(line[:line.index("[")]) for line in items}
+        assert len(starts) == 1
+        keys_line = next(line for line in items if "[ ] k " in line)
+        detail = i18n.t("movein.detail.keys", count=2, lines=1)
+        assert cell_len(keys_line[:keys_line.index(detail)]) == \
+            cell_len(items[0][:items[0].index("[")]) + 4 + 2 + 30 + 1
+        assert STAR in screen_text(app)
+
+
+@contextlib.asynccontextmanager
+async def meter_form(desk, db_url, tenant):
+    """The move-in checklist of ``tenant`` (booked) at 80×24, its meter form open."""
+    from deskapp.screens.move_in import MoveFormScreen, MoveInScreen
+
+    movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MoveInScreen(tenant.id))
+        await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MoveFormScreen))
+        yield app, pilot
+
+
+async def test_esc_on_a_typed_form_asks_before_throwing_it_away(desk, db_url):
+    from deskapp.screens.confirm import DiscardScreen
+    from deskapp.screens.move_in import MoveFormScreen, MoveInScreen
+
+    tenant = incoming(desk)
+    async with meter_form(desk, db_url, tenant) as (app, pilot):
+        await pilot.press(*"E-1")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DiscardScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, MoveFormScreen))
+        assert app.screen.query(Input)[0].value == "E-1"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DiscardScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+    assert Meter.select().count() == 0
+
+
+async def test_a_refused_reading_stays_on_the_form_with_its_message(desk, db_url):
+    from deskapp.screens.move_in import MoveFormScreen, MoveInScreen
+
+    tenant = incoming(desk)
+    async with meter_form(desk, db_url, tenant) as (app, pilot):
+        form = app.screen
+        form.query(Input)[0].value = "E-1201"
+        form.query(Input)[1].value = "1,5"
+        form.focus_first(form.query(Input)[1])
+        await pilot.press("enter")
+        await until(pilot, lambda: "not a meter reading" in str(
+            form.query_one("#form-error").content))
+        assert app.screen is form
+        await pilot.press("escape")  # typed: asks
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+        await pilot.press("enter")  # not complete: refused, named
+        await until(pilot, lambda: "not complete" in str(
+            app.screen.query_one("#move-message").content))
+    assert MeterReading.select().count() == 0 and Tenant.get_by_id(tenant.id).status == "incoming"

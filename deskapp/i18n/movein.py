@@ -3,6 +3,7 @@ screens/move_in.py, move_out.py)."""
 
 EN = {
     "perm.move.edit": "work a move-in or move-out",
+    "movein.sep": "; ",
     # checklist items
     "movein.item.data": "Tenant data complete",
     "movein.item.keys": "Keys handed over (register signed)",
@@ -157,6 +158,7 @@ EN = {
 
 ZH = {
     "perm.move.edit": "办理入驻或搬出手续",
+    "movein.sep": "；",
     "movein.item.data": "租户资料齐全",
     "movein.item.keys": "钥匙移交（已签收）",
     "movein.item.inspection": "与租户逐间验房",

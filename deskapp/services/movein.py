@@ -208,7 +208,7 @@ def check_data(desk: Desk, tenant_id: int) -> Move:
         missing = missing_data(tenant)
         if missing:
             raise InvalidInput("error.movein_data_missing", name=tenant.name,
-                               missing="; ".join(missing))
+                               missing=t("movein.sep").join(missing))
         move.data_checked_at, move.data_checked_by = desk.clock.now(), desk.user
         move.save()
         desk.audit("move_in.data", "move", move.id, tenant=tenant.name)
@@ -442,7 +442,7 @@ def cashier_notice(desk: Desk, tenant_id: int, out: str | None = None) -> str:
         missing = [t(f"movein.item.{code}") for code in ("data", "keys", "meter")
                    if not item_done(move, code)]
         if missing:
-            raise Conflict("error.notice_too_early", missing="; ".join(missing))
+            raise Conflict("error.notice_too_early", missing=t("movein.sep").join(missing))
         text = notice_text(desk, tenant, move)
         if out:
             _save(out, text)
@@ -486,7 +486,7 @@ def _keys_item(move: Move) -> Item:
     unsigned = [k.label for k in rows if not k.signed]
     detail = t("movein.detail.keys", count=sum(k.count for k in rows), lines=len(rows))
     if unsigned:
-        detail += "; " + t("movein.detail.unsigned", keys=", ".join(unsigned))
+        detail += t("movein.sep") + t("movein.detail.unsigned", keys=", ".join(unsigned))
     last = max(rows, key=lambda k: k.handed_at) if rows else None
     return Item("keys", bool(rows) and not unsigned, last.handed_at if last else None,
                 last.handed_by if last else "", detail)
@@ -499,7 +499,7 @@ def _inspection_item(move: Move) -> Item:
     defects = sum(1 for row in rows if row.condition == "defect")
     detail = t("movein.detail.inspection", lines=len(rows), defects=defects)
     if left:
-        detail += "; " + t("movein.detail.units_left", units=", ".join(left))
+        detail += t("movein.sep") + t("movein.detail.units_left", units=", ".join(left))
     last = max(rows, key=lambda r: r.at) if rows else None
     return Item("inspection", bool(rows) and not left, last.at if last else None,
                 last.by if last else "", detail)
@@ -574,7 +574,7 @@ def complete(desk: Desk, tenant_id: int, kind: str, status: str,
         left = still_to_do(move)
         if left:
             raise Conflict(f"error.move_{kind}_incomplete", name=tenant.name,
-                           missing="; ".join(left))
+                           missing=t("movein.sep").join(left))
         if before_done is not None:
             before_done(tenant, move)
         now = desk.clock.now()
@@ -594,7 +594,7 @@ def complete_move_in(desk: Desk, tenant_id: int) -> Move:
         missing = missing_data(tenant)  # the registry may have changed since the check
         if missing:
             raise InvalidInput("error.movein_data_missing", name=tenant.name,
-                               missing="; ".join(missing))
+                               missing=t("movein.sep").join(missing))
 
     return complete(desk, tenant_id, "in", "active", still_complete)
 

@@ -264,7 +264,7 @@ def _keys_item(move: Move) -> Item:
     last = max(done, key=lambda k: k.returned_at) if done else None
     return Item("keys", not waiting, last.returned_at if last else None,
                 last.returned_by if last else "",
-                "; ".join(parts) or t("moveout.detail.keys_all"))
+                t("movein.sep").join(parts) or t("moveout.detail.keys_all"))
 
 
 def _meter_item(move: Move) -> Item:
@@ -274,7 +274,7 @@ def _meter_item(move: Move) -> Item:
     left = [m.code for m in current_meters(move.tenant_id)]
     detail = ", ".join(f"{r.meter.code} {format_reading(r.reading)} kWh" for r in finals)
     if left:
-        detail = "; ".join(filter(None, [detail, t("moveout.detail.meters_left",
+        detail = t("movein.sep").join(filter(None, [detail, t("moveout.detail.meters_left",
                                                    meters=", ".join(left))]))
     last = finals[-1] if finals else None
     return Item("meter", bool(finals) and not left, last.recorded_at if last else None,
@@ -298,7 +298,7 @@ def _inspection_item(move: Move) -> Item:
         parts.append(t("moveout.detail.to_price", lines=", ".join(to_price)))
     last = max(rows.values(), key=lambda r: r.at) if rows else None
     return Item("inspection", bool(rows) and not left and not to_price,
-                last.at if last else None, last.by if last else "", "; ".join(parts))
+                last.at if last else None, last.by if last else "", t("movein.sep").join(parts))
 
 
 def _deposit_item(move: Move) -> Item:
