@@ -859,3 +859,65 @@ async def test_a_refused_reading_stays_on_the_form_with_its_message(desk, db_url
         await until(pilot, lambda: "not complete" in str(
             app.screen.query_one("#move-message").content))
     assert MeterReading.select().count() == 0 and Tenant.get_by_id(tenant.id).status == "incoming"
+
+
+# --- properties: any input to a move command -------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .test_properties import (  # noqa: E402,F401 - prepared is a fixture
+    EXAMPLES, check, flag, joined, moments, mostly, numbers, option, prepared, texts)
+
+readings = st.one_of(st.sampled_from(["1450.50", "0", "-1", "1e9", "1,5", "１４５０", "1.005",
+                                      "99999999.99", "100000000"]), numbers)
+tenant_arg = mostly([STAR, "Acme"]).map(lambda v: [v])  # moving in, moving out
+state = st.one_of(flag("--ok"), option("--defect", texts, required=True))
+VERB_OPTIONS = {
+    ("move-in", "book"): [option("--at", moments, required=True)],
+    ("move-in", "check"): [],
+    ("move-in", "keys"): [option("--key", texts, required=True),
+                          option("--count", numbers, required=True),
+                          option("--to", texts, required=True), flag("--signed")],
+    ("move-in", "inspect"): [option("--unit", mostly(["12F-1201", "12f-1202"]), required=True),
+                             option("--item", texts, required=True), state],
+    ("move-in", "meter"): [option("--meter", mostly(["E-1201", "e-1", "电表"]), required=True),
+                           option("--reading", readings, required=True),
+                           option("--at", moments), option("--unit", texts)],
+    ("move-in", "gift"): [], ("move-in", "visit"): [], ("move-in", "done"): [],
+    ("move-in", "show"): [],
+    ("move-out", "book"): [option("--at", moments, required=True)],
+    ("move-out", "keys"): [option("--key", texts, required=True),
+                           option("--returned", numbers, required=True)],
+    ("move-out", "inspect"): [option("--unit", texts, required=True),
+                              option("--item", texts, required=True), state],
+    ("move-out", "meter"): [option("--meter", texts, required=True),
+                            option("--reading", readings, required=True),
+                            option("--at", moments)],
+    ("move-out", "deduct"): [option("--unit", texts, required=True),
+                             option("--item", texts, required=True),
+                             option("--amount", st.one_of(st.sampled_from(
+                                 ["0.01", "-1", "1e3", "1,5", "12.345"]), texts),
+                                 required=True),
+                             option("--reason", texts, required=True)],
+    ("move-out", "fees"): [], ("move-out", "deposit"): [], ("move-out", "done"): [],
+}
+MOVE_ARGS = st.one_of(*[joined(st.just(list(verb)), tenant_arg, *extra, flag("--json"))
+                        for verb, extra in VERB_OPTIONS.items()])
+
+
+@pytest.fixture
+def with_star(prepared, tmp_path):  # noqa: F811
+    path = tmp_path / "tenants.csv"
+    path.write_text(CSV + "Acme,8F-805,John,13800000805,10000.00,1,2026-01-01,2026-12-31\n",
+                    encoding="utf-8")
+    assert prepared(["tenant", "import", str(path)])[0] == 0
+    assert prepared(["move-in", "book", STAR, "--at", "2026-11-26T14:30"])[0] == 0
+    assert prepared(["move-out", "book", "Acme", "--at", "2026-11-26T14:30"])[0] == 0
+    return prepared
+
+
+@settings(EXAMPLES, max_examples=80)
+@given(argv=MOVE_ARGS)
+def test_move_commands_with_anything(with_star, argv):
+    check(with_star, argv)
