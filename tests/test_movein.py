@@ -94,6 +94,16 @@ def test_one_open_move_in_per_tenant_and_only_for_an_incoming_tenant(desk):
     assert Move.select().count() == 1 and Ticket.select().count() == 1
 
 
+def test_the_unique_index_keeps_a_second_gift_out_even_past_the_service(desk):
+    from peewee import IntegrityError
+
+    tenant = incoming(desk)
+    movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
+    movein.give_gift(desk, tenant.id)
+    with pytest.raises(IntegrityError), desk.db.atomic():
+        WelcomeGift.create(tenant=tenant.id, given_at=desk.clock.now(), given_by="x")
+
+
 def test_a_move_in_whose_ticket_was_cancelled_can_be_booked_again(desk):
     from deskapp.services.tickets import step
 
@@ -642,6 +652,7 @@ MOVE_HOSTILE = [
     (("move-in", "meter", STAR, "--meter", "E\x1b[2J", "--reading", "10"), "control"),
     (("move-in", "meter", STAR, "--meter", "电表", "--reading", "10"), "not a meter code"),
     (("move-in", "book", STAR, "--at", "9999-01-01T10:00"), "plausible"),
+    (("move-in", "book", STAR, "--at", "2026-11-26T13:58"), "already past"),
     (("move-in", "keys", STAR, "--key", "main", "--count", "２", "--to", "x"), "whole number"),
     (("move-in", "keys", STAR, "--key", "main", "--count", "0", "--to", "x"), "from 1 to 99"),
     (("move-in", "keys", STAR, "--key", "main", "--count", "1e3", "--to", "x"), "whole number"),
@@ -729,6 +740,13 @@ async def drive_move_in(app, pilot, tenant) -> None:
     await fill(pilot, "m", "E-1201", "1450.50")
     await key(pilot, "g", lambda: item_done(tid, "in", "gift"))
     await key(pilot, "n", lambda: item_done(tid, "in", "notice"))
+    from deskapp.screens.move_in import NoticeScreen
+
+    await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+    await until(pilot, lambda: "1450.50 kWh" in screen_text(app))
+    assert "E-1201" in screen_text(app)
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is screen)
     await key(pilot, "v", lambda: item_done(tid, "in", "visit"))
     assert screen.notice and "1450.50 kWh" in screen.notice
     shown = screen_text(app)

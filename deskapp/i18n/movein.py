@@ -57,6 +57,7 @@ EN = {
                          "most two decimals, like 1450.50)",
     "error.bad_meter_code": "{field}: '{value}' is not a meter code (letters, digits and -, "
                             "like E-1201)",
+    "error.booked_past": "the booked time {at} is already past: book a time from now on",
     "error.no_move_in": "no move-in is booked for {name}: book it first",
     "error.no_move_out": "no move-out is booked for {name}: book it first",
     "error.move_in_status": "{name} is {status}: only an incoming tenant moves in",
@@ -207,6 +208,7 @@ ZH = {
     "movein.notice.by": "客户服务部经办",
     "error.bad_reading": "{field}：「{value}」不是电表读数（千瓦时，最多两位小数，如 1450.50）",
     "error.bad_meter_code": "{field}：「{value}」不是电表编号（字母、数字和 -，如 E-1201）",
+    "error.booked_past": "预约时间 {at} 已过，请预约现在以后的时间",
     "error.no_move_in": "{name} 尚未预约入驻，请先预约",
     "error.no_move_out": "{name} 尚未预约搬出，请先预约",
     "error.move_in_status": "{name} 状态为{status}：只有待入驻租户可办理入驻",

@@ -13,7 +13,7 @@ from typing import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -108,6 +108,31 @@ class MoveFormScreen(TypeAheadScreen):
         typed = any(v.strip() for v in self.values().values()) and any(
             self.values()[f.name] != f.value for f in self.fields)
         dismiss_unless_kept(self, typed=typed)
+
+
+class NoticeScreen(ModalScreen):
+    """The notice to the cashier just produced, to read out, print or copy; Esc back."""
+
+    DEFAULT_CSS = """
+    NoticeScreen { align: center middle; }
+    #notice-box { width: 80; height: auto; max-height: 24; }
+    #notice-text { height: auto; max-height: 18; }
+    """
+    BINDINGS = [Binding("escape,enter", "dismiss_none", "key.back")]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="notice-box", classes="dialog"):
+            with VerticalScroll(id="notice-text"):
+                yield Static(Text("\n").join(literal(line) for line in self.text.splitlines()))
+            yield Static(f"Esc {t('key.back')}", classes="hint", markup=False)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
 
 
 # --- the checklist ------------------------------------------------------------------------------
@@ -305,6 +330,7 @@ class MoveInScreen(MoveScreen):
             self.notice = text
             self.tell(t("movein.notice_ready", lines=len(text.splitlines())))
             self.refresh_list()
+            self.app.push_screen(NoticeScreen(text))
 
         self.app.write(lambda: movein.cashier_notice(desk, self.tenant_id), on_done=done,
                        on_error=lambda exc: self.tell(exc.message(), "error"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from peewee import IntegrityError
 from pendulum import DateTime
 
 from ..i18n import t
@@ -26,7 +27,7 @@ from ..money import format_yuan
 from . import validate
 from .context import Desk
 from .errors import Conflict, InvalidInput
-from .tenants import contacts_of, current_units, set_status, today
+from .tenants import contacts_of, current_units, find_tenant, set_status, today
 from .tenants import unit as checked_unit
 
 MAX_LABEL = 100
@@ -158,7 +159,10 @@ def book(desk: Desk, tenant_id: int, at: DateTime, kind: str,
     desk.require(PERMISSION)
     if not isinstance(at, DateTime):
         raise InvalidInput("error.required", field="--at")
-    validate.in_window(at, desk.clock.now(), "agreed", "--at", desk.profile().timezone)
+    now = desk.clock.now()
+    validate.in_window(at, now, "agreed", "--at", desk.profile().timezone)
+    if at < now.subtract(minutes=1):  # a minute's grace: "14:00" typed at 14:00:30
+        raise InvalidInput("error.booked_past", at=local(desk, at))
     with desk.db.atomic():
         tenant = _for_change(desk, tenant_id)
         if tenant.status not in statuses:
@@ -383,17 +387,27 @@ def read_meter_in(desk: Desk, tenant_id: int, code: str, reading: str | int,
 def give_gift(desk: Desk, tenant_id: int) -> WelcomeGift:
     """The welcome gift, once per tenant ever: a second is refused naming the first."""
     desk.require(PERMISSION)
-    with desk.db.atomic():
-        tenant = _for_change(desk, tenant_id)
-        given = WelcomeGift.get_or_none(WelcomeGift.tenant == tenant.id)
-        if given is not None:
-            raise Conflict("error.gift_given", name=tenant.name,
-                           at=local(desk, given.given_at), by=given.given_by)
-        move = _booked(tenant, "in")
-        gift = WelcomeGift.create(tenant=tenant, move=move, given_at=desk.clock.now(),
-                                  given_by=desk.user)
-        desk.audit("move_in.gift", "move", move.id, tenant=tenant.name)
+    try:
+        with desk.db.atomic():
+            tenant = _for_change(desk, tenant_id)
+            _refuse_second_gift(desk, tenant)
+            move = _booked(tenant, "in")
+            gift = WelcomeGift.create(tenant=tenant, move=move, given_at=desk.clock.now(),
+                                      given_by=desk.user)
+            desk.audit("move_in.gift", "move", move.id, tenant=tenant.name)
+    except IntegrityError:
+        # the unique index: another session gave it between our look and our insert
+        # (the row lock makes that all but impossible; the index makes it impossible)
+        _refuse_second_gift(desk, find_tenant(tenant_id))
+        raise
     return gift
+
+
+def _refuse_second_gift(desk: Desk, tenant: Tenant) -> None:
+    given = WelcomeGift.get_or_none(WelcomeGift.tenant == tenant.id)
+    if given is not None:
+        raise Conflict("error.gift_given", name=tenant.name,
+                       at=local(desk, given.given_at), by=given.given_by)
 
 
 # --- the notice to the cashier (R-7.2) --------------------------------------------------------
