@@ -838,6 +838,33 @@ async def meter_form(desk, db_url, tenant):
         yield app, pilot
 
 
+async def test_what_another_session_records_shows_without_a_key(desk, db_url, monkeypatch):
+    from deskapp.screens.move_in import MoveInScreen
+
+    monkeypatch.setattr(MoveInScreen, "POLL_SECONDS", 0.1)
+    tenant = incoming(desk)
+    movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MoveInScreen(tenant.id))
+        await until(pilot, lambda: isinstance(app.screen, MoveInScreen))
+        await until(pilot, lambda: "[ ] g" in screen_text(app))
+        other = as_role(desk, "desk", "lina")
+        movein.give_gift(other, tenant.id)  # another session: no key pressed here
+        await until(pilot, lambda: "[x] g" in screen_text(app), tries=80)
+
+
+def test_a_move_in_ticket_put_on_hold_is_resumed_and_answered_at_completion(desk):
+    from deskapp.services.tickets import step
+
+    tenant = incoming(desk)
+    move = movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
+    step(desk, move.ticket_id, "hold", reason="tenant late")
+    desk.clock.set(at(2026, 11, 26, 14, 35))
+    run_move_in(desk, tenant)
+    assert Ticket.get_by_id(move.ticket_id).state == "closed"
+
+
 async def test_esc_on_a_typed_form_asks_before_throwing_it_away(desk, db_url):
     from deskapp.screens.confirm import DiscardScreen
     from deskapp.screens.move_in import MoveFormScreen, MoveInScreen

@@ -168,8 +168,18 @@ class MoveScreen(ModalScreen):
             yield Static("", id="move-message", markup=False)
             yield Static("", id="move-keys", classes="hint", markup=False)
 
+    POLL_SECONDS = 2.0  # what another session records shows within this
+
     def on_mount(self) -> None:
+        self.seen = movein.last_change(self.tenant_id)
         self.refresh_list()
+        self.set_interval(self.POLL_SECONDS, self.poll)
+
+    def poll(self) -> None:
+        latest = movein.last_change(self.tenant_id)
+        if latest != self.seen:
+            self.seen = latest
+            self.refresh_list()
 
     # reading --------------------------------------------------------------------------
 

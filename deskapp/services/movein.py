@@ -565,12 +565,15 @@ def still_to_do(move: Move) -> list[str]:
 
 def finish_ticket(desk: Desk, move: Move) -> None:
     """Resolve and answer the move's ticket (its ``done`` target met now: late if now is
-    past it); a step someone already took on the queue is not taken twice."""
+    past it); a step someone already took on the queue is not taken twice, and a ticket
+    put on hold is resumed first."""
     from .tickets import step
 
     ticket = Ticket.get_or_none(Ticket.id == move.ticket_id) if move.ticket_id else None
     if ticket is None:
         return
+    if ticket.state == "on_hold":  # the tenant came after all: the work went on
+        ticket = step(desk, ticket.id, "resume")
     if ticket.state in ("accepted", "dispatched", "on_site"):
         ticket = step(desk, ticket.id, "resolve")
     if ticket.state == "resolved":
@@ -614,6 +617,21 @@ def complete_move_in(desk: Desk, tenant_id: int) -> Move:
 
 
 # --- what a screen or ``show`` reads ----------------------------------------------------------
+
+def last_change(tenant_id: int) -> int:
+    """The newest audit row of the tenant's moves or registry entry: a screen showing
+    a checklist reads this every few seconds and redraws only when it moved (another
+    session recorded an item)."""
+    from peewee import fn
+
+    from ..models import Audit
+
+    moves = [str(m) for (m,) in Move.select(Move.id).where(Move.tenant == tenant_id).tuples()]
+    query = Audit.select(fn.MAX(Audit.id)).where(
+        ((Audit.entity == "move") & Audit.entity_id.in_(moves or ["-"]))
+        | ((Audit.entity == "tenant") & (Audit.entity_id == str(tenant_id))))
+    return query.scalar() or 0
+
 
 def move_json(desk: Desk, move: Move) -> dict:
     """A move as JSON (SPEC §9 style: times ISO with offset in building time, money as
