@@ -337,8 +337,9 @@ def test_the_notice_reads_in_chinese_for_a_chinese_desk(desk):
     movein.read_meter_in(desk, tenant.id, "E-1201", "1450.50")
     i18n.set_language("zh")
     text = movein.cashier_notice(desk, tenant.id)
-    for fact in ("入住情况通知书", "租户: " + STAR, "月租金: 48600.00 元，每月 5 日交租",
-                 "押金: 97200.00 元", "电表底数", "1201 大门 × 2 → 刘洋 (已签收)"):
+    for fact in ("入住情况通知书", "租户：" + STAR, "月租金：48600.00 元，每月 5 日交租",
+                 "押金：97200.00 元", "电表底数：", "1201 大门 × 2 → 刘洋 (已签收)",
+                 "入驻日期：2026-11-26"):
         assert fact in text, fact
 
 

@@ -38,6 +38,7 @@ EN = {
     "moveout.detail.deposit_stale": "deductions changed since: record it again",
     "moveout.detail.deposit": "deposit {deposit}, deductions {deductions}, refund {refund}",
     # the notice to the cashier
+    "movein.notice.colon": ": ",
     "movein.notice.title": "NOTICE TO THE CASHIER: MOVE-IN (入住情况通知书)",
     "movein.notice.to": "To: the cashier, finance department",
     "movein.notice.tenant": "Tenant",
@@ -192,6 +193,7 @@ ZH = {
     "moveout.detail.to_price": "待填扣款：{lines}",
     "moveout.detail.deposit_stale": "扣款已变，请重新登记",
     "moveout.detail.deposit": "押金 {deposit}，扣款 {deductions}，退还 {refund}",
+    "movein.notice.colon": "：",
     "movein.notice.title": "入住情况通知书",
     "movein.notice.to": "致：财务部收款员",
     "movein.notice.tenant": "租户",

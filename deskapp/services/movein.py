@@ -417,30 +417,31 @@ def notice_text(desk: Desk, tenant: Tenant, move: Move) -> str:
     lease = t("movein.notice.lease_value",
               start=tenant.lease_start.isoformat() if tenant.lease_start else "—",
               end=tenant.lease_end.isoformat() if tenant.lease_end else "—")
+    c = t("movein.notice.colon")  # "：" in Chinese
     rows = [
         t("movein.notice.title"),
         "",
         f"{t('movein.notice.to')}",
-        f"{t('movein.notice.tenant')}: {tenant.name}",
-        f"{t('movein.notice.units')}: {', '.join(current_units(tenant.id)) or '—'}",
-        f"{t('movein.notice.lease')}: {lease}",
-        f"{t('movein.notice.rent')}: "
+        f"{t('movein.notice.tenant')}{c}{tenant.name}",
+        f"{t('movein.notice.units')}{c}{', '.join(current_units(tenant.id)) or '—'}",
+        f"{t('movein.notice.lease')}{c}{lease}",
+        f"{t('movein.notice.rent')}{c}"
         + t("movein.notice.rent_value", yuan=format_yuan(tenant.monthly_rent_fen),
             day=tenant.due_day),
-        f"{t('movein.notice.deposit')}: "
+        f"{t('movein.notice.deposit')}{c}"
         + t("movein.notice.yuan", yuan=format_yuan(tenant.deposit_fen)),
     ]
     baselines = [(m, r) for m, r in readings_of(tenant.id) if r.kind == "baseline"]
-    rows.append(f"{t('movein.notice.meter')}:")
+    rows.append(f"{t('movein.notice.meter')}{c.rstrip()}")
     rows += [f"  {m.code} ({m.unit}): {format_reading(r.reading)} kWh, {local(desk, r.read_at)}"
              for m, r in baselines] or ["  —"]
-    rows.append(f"{t('movein.notice.keys')}:")
+    rows.append(f"{t('movein.notice.keys')}{c.rstrip()}")
     rows += [f"  {k.label} × {k.count} → {k.holder}"
              + (f" ({t('movein.signed')})" if k.signed else "")
              for k in KeyRecord.select().where(KeyRecord.move_in == move.id)
              .order_by(KeyRecord.id)] or ["  —"]
-    rows += [f"{t('movein.notice.date')}: {local(desk, desk.clock.now())[:10]}",
-             f"{t('movein.notice.by')}: {desk.user}", ""]
+    rows += [f"{t('movein.notice.date')}{c}{local(desk, desk.clock.now())[:10]}",
+             f"{t('movein.notice.by')}{c}{desk.user}", ""]
     return "\n".join(rows)
 
 
