@@ -289,6 +289,25 @@ def test_a_reading_below_the_previous_one_or_in_the_future_is_refused(desk):
     assert MeterReading.select().count() == 2
 
 
+def test_a_meter_passes_to_the_next_tenant_only_after_its_final_reading(desk):
+    """One physical meter, one tenant at a time; the next tenant's baseline continues
+    from the last tenant's final (billing counts consumption between them)."""
+    first = moved_in(desk)
+    second = incoming(desk, name="Acme", units=("8F-805",))
+    movein.book_move_in(desk, second.id, desk.clock.now().add(minutes=10))
+    with pytest.raises(Conflict) as taken:
+        movein.read_meter_in(desk, second.id, "E-1201", "2000")
+    assert STAR in taken.value.message()
+    movein_to_moving_out(desk, first)
+    moveout.read_meter_out(desk, first.id, "E-1201", "1688.25")
+    desk.clock.advance(minutes=5)
+    with pytest.raises(InvalidInput, match="below the last reading 1688.25"):
+        movein.read_meter_in(desk, second.id, "E-1201", "1500")
+    baseline = movein.read_meter_in(desk, second.id, "E-1201", "1688.25")
+    assert Meter.get_by_id(baseline.meter_id).tenant_id == second.id
+    assert Meter.select().where(Meter.code == "E-1201").count() == 2
+
+
 def run_rest_of_move_in(desk, tenant) -> Move:
     tid = tenant.id
     movein.check_data(desk, tid)

@@ -87,6 +87,8 @@ class KeyRecord(BaseModel):
 
 
 KeyRecord.add_index(KeyRecord.tenant, KeyRecord.label)
+# one line per key of a move-in (the service corrects a line rather than adding one)
+KeyRecord.add_index(KeyRecord.index(KeyRecord.move_in, KeyRecord.label, unique=True))
 
 
 class Inspection(BaseModel):
@@ -121,7 +123,8 @@ class Meter(BaseModel):
     removed_at = UTCField(null=True)  # the final or replacement reading
 
 
-Meter.add_index(Meter.code, Meter.removed_at)
+# a physical meter is on one tenant's record at a time (removed rows are its history)
+Meter.add_index(Meter.index(Meter.code, unique=True, where=Meter.removed_at.is_null()))
 Meter.add_index(Meter.tenant)
 
 
