@@ -160,7 +160,10 @@ def test_tenant_data_check_lists_what_is_missing_in_words(desk):
     message = refused.value.message()
     for words in ("no unit", "no contact with a phone", "no lease start", "no monthly rent"):
         assert words in message
-    assert movein.open_move(tenant.id, "in").data_checked_at is None
+    move = movein.open_move(tenant.id, "in")
+    assert move.data_checked_at is None
+    data = movein.checklist(move)[0]  # the checklist says what is missing before the check
+    assert not data.done and "no monthly rent" in data.detail
 
 
 def test_the_welcome_gift_is_given_once_per_tenant_ever(desk):
@@ -384,6 +387,9 @@ def test_the_first_month_visit_is_scheduled_and_due_a_month_after_the_move_in(de
     from deskapp.services.visits import due_visits
 
     assert [v.id for v in due_visits(tenant.id)] == [visit.id]
+    item = next(i for i in movein.checklist(movein.open_move(tenant.id, "in"))
+                if i.code == "visit")
+    assert item.done and item.detail == "due by 2026-12-26" and item.by == "wangfang"
 
 
 # --- move-out -----------------------------------------------------------------------------------

@@ -530,19 +530,29 @@ def _meter_item(move: Move) -> Item:
                 f"{row.meter.code} {format_reading(row.reading)} kWh")
 
 
+def _visit_detail(move: Move) -> str:
+    from ..models import Visit
+
+    visit = (Visit.select().where(Visit.tenant == move.tenant_id, Visit.kind == "first_month")
+             .order_by(Visit.id.desc()).first())
+    return t("movein.detail.visit_due", day=visit.due_on.isoformat()) if visit else ""
+
+
 def move_in_items(move: Move) -> list[Item]:
     gift = WelcomeGift.get_or_none(WelcomeGift.tenant == move.tenant_id)
     visit = move.visit_at is not None
+    checked = move.data_checked_at is not None
     return [
-        Item("data", move.data_checked_at is not None, move.data_checked_at,
-             move.data_checked_by),
+        Item("data", checked, move.data_checked_at, move.data_checked_by,
+             "" if checked else t("movein.sep").join(missing_data(move.tenant))),
         _keys_item(move),
         _inspection_item(move),
         _meter_item(move),
         Item("gift", gift is not None, gift.given_at if gift else None,
              gift.given_by if gift else ""),
         Item("notice", move.notice_at is not None, move.notice_at, move.notice_by),
-        Item("visit", visit, move.visit_at, move.visit_by),
+        Item("visit", visit, move.visit_at, move.visit_by,
+             _visit_detail(move) if visit else ""),
     ]
 
 
