@@ -251,6 +251,19 @@ def test_a_reading_that_is_not_a_plain_number_of_kwh_is_refused(desk, typed):
     assert Meter.select().count() == MeterReading.select().count() == 0
 
 
+def test_a_long_detail_wraps_once_under_its_column_by_cells():
+    from rich.cells import cell_len
+
+    from deskapp.screens.move_in import cut
+
+    head, tail = cut("未交回：1202 office；1201 main door：2 把缺 1 把", 21)
+    assert head == "未交回：1202 office；" and tail == "1201 main door：2 把缺 1 把"
+    assert cell_len(head) == 21
+    assert cut("短", 20) == ("短", "")
+    head, tail = cut("星" * 30, 21)
+    assert (head, tail) == ("星" * 10, "星" * 20)
+
+
 def test_readings_are_exact_hundredths_of_a_kwh():
     assert movein.parse_reading("1450.50") == 145050
     assert movein.parse_reading("1450.5") == 145050

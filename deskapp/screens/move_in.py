@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,25 @@ from .typeahead import TypeAhead, TypeAheadScreen
 
 WIDTH = 76  # inside the dialog's border and padding at 80 columns
 LABEL = 30  # cells for an item's name; the rest of the line is its detail
+
+
+def cut(text: str, width: int) -> tuple[str, str]:
+    """``text`` split after at most ``width`` terminal cells (a Chinese character is
+    two), at the last space or "；" within the line when there is one."""
+    if cell_len(text) <= width:
+        return text, ""
+    used, end = 0, 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            break
+        end = index + 1
+    head = text[:end]
+    for sep in ("；", "; ", ", ", " "):
+        at = head.rfind(sep)
+        if at > width // 3:
+            return text[:at + len(sep)].rstrip(), text[at + len(sep):].lstrip()
+    return head, text[end:]
 
 
 def literal(text: str) -> Text:
@@ -191,12 +211,15 @@ class MoveScreen(ModalScreen):
         if move is None:
             return []
         out = []
+        rest = WIDTH - 4 - 2 - LABEL - 1  # the detail column's cells
         for item in movein.checklist(move):
             mark = "[x]" if item.done else "[ ]"
             key = self.ITEM_KEYS.get(item.code, " ")
             label = fit(t(f"{self.PREFIX}.item.{item.code}"), LABEL)
-            rest = WIDTH - 4 - 2 - LABEL - 1
-            out.append(f"{mark} {key} {label} {fit(item.detail, rest)}".rstrip())
+            head, tail = cut(item.detail, rest)
+            out.append(f"{mark} {key} {label} {head}".rstrip())
+            if tail:  # a second line under the detail column, then cut with …
+                out.append(" " * (WIDTH - rest) + fit(tail, rest).rstrip())
         return out
 
     def refresh_list(self) -> None:
