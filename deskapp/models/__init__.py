@@ -10,6 +10,7 @@ from .comms import VISIT_KINDS, Visit
 from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
 from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
 from .comms import MAIL_KINDS, VISIT_KINDS, BagHandout, Letter, Mail, Suggestion, Visit
+from .movein import Inspection, KeyRecord, Meter, MeterReading, Move, WelcomeGift
 from .records import (
     CORE_MODELS,
     Audit,
@@ -32,7 +33,8 @@ from .signage import SIGN_KINDS, SIGN_PURPOSES, SIGN_STATES, SignFinding, SignOr
 ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
         ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding, Letter, Mail,
-        Suggestion, BagHandout],
+        Suggestion, BagHandout, Move, WelcomeGift, KeyRecord, Inspection, Meter,
+        MeterReading],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -40,6 +42,8 @@ ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in A
 __all__ = [
     "ADDED_IN", "ALL_MODELS", "Audit", "BagHandout", "Letter", "MAIL_KINDS", "Mail",
     "Suggestion", "BaseModel", "CalendarOverride", "Meta", "Service",
+    "ADDED_IN", "ALL_MODELS", "Audit", "Inspection", "KeyRecord", "Meter", "MeterReading",
+    "Move", "WelcomeGift", "BaseModel", "CalendarOverride", "Meta", "Service",
     "Setting", "Staff", "Tenant", "TenantContact", "TenantSignatory", "TenantUnit", "Ticket",
     "TicketEvent", "UTCField", "VISIT_KINDS", "Visit", "database",
     "SIGN_KINDS", "SIGN_PURPOSES", "SIGN_STATES", "SignFinding", "SignOrder", "SignSupplier",

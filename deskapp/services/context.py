@@ -62,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "comms.visit": frozenset({"desk", "manager", "gm"}),
     "comms.bags": frozenset({"desk", "manager", "gm"}),
     "comms.report": frozenset({"desk", "manager", "gm"}),
+    # move-in and move-out (services/movein.py, moveout.py): customer service runs the
+    # checklist with the tenant; engineering and the others see it, do not work it
+    "move.edit": frozenset({"desk", "manager", "gm"}),
 }
 
 
