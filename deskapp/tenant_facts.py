@@ -28,7 +28,7 @@ def _local(moment, tz: str) -> str:
     return moment.in_tz(tz).format("YYYY-MM-DD HH:mm") if moment else "—"
 
 
-def profile_lines(tenant) -> Lines:
+def profile_lines(tenant, tz: str) -> Lines:
     lines: Lines = []
     contacts = contacts_of(tenant.id)
     if contacts:
@@ -53,6 +53,7 @@ def profile_lines(tenant) -> Lines:
                         date=max(p.applied_on for p in people).isoformat()), ""))
     else:
         lines.append((t("tenants.no_signatories"), "dim"))
+    lines.extend(tenant_tabs.keys_line(tenant, tz))
     return lines
 
 
@@ -79,10 +80,10 @@ def todo_lines(tenant, today) -> Lines:
     return lines
 
 
-def summary(tenant_id: int, today) -> tuple[str, str, Lines]:
+def summary(tenant_id: int, today, tz: str) -> tuple[str, str, Lines]:
     """(name, status label, lines) for the pane beside the list."""
     tenant = find_tenant(tenant_id)
-    lines = profile_lines(tenant)
+    lines = profile_lines(tenant, tz)
     todo = todo_lines(tenant, today)
     if todo:
         lines.append(("", ""))
@@ -117,8 +118,9 @@ def visits_tab(tenant, tz: str) -> Lines:
 TabSource = Callable[[object, str], Lines]
 
 TABS: dict[str, TabSource] = {
-    "profile": lambda tenant, tz: profile_lines(tenant),
+    "profile": profile_lines,
     "tickets": tickets_tab,
+    "keys": tenant_tabs.keys_tab,
     "signage": tenant_tabs.signage_tab,
     "fitout": tenant_tabs.fitout_tab,
     "passes": tenant_tabs.passes_tab,

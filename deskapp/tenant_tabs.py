@@ -5,7 +5,8 @@ Reads only; stored text through ``safe_text``."""
 from __future__ import annotations
 
 from .i18n import t
-from .models import AccessPass, Fitout, Letter, Mail, ParkingPermit, SignOrder
+from .models import (AccessPass, Fitout, KeyRecord, Letter, Mail, Meter, MeterReading,
+                     ParkingPermit, SignOrder)
 from .views import safe_text
 
 Lines = list[tuple[str, str]]
@@ -70,6 +71,52 @@ def mail_tab(tenant, tz: str) -> Lines:
                         sender=safe_text(row.sender), at=_local(row.received_at, tz)),
                       "dim" if row.delivered_at else ""))
     return lines
+
+
+def keys_tab(tenant, tz: str) -> Lines:
+    """The key register (who holds which key, signed, returned) and the meters."""
+    lines: Lines = []
+    for row in KeyRecord.select().where(KeyRecord.tenant == tenant.id).order_by(KeyRecord.id):
+        back = ("" if row.returned_count is None else
+                t("tenant_tab.key_back", n=row.returned_count, at=_local(row.returned_at, tz)))
+        lines.append((t("tenant_tab.key", label=safe_text(row.label), n=row.count,
+                        holder=safe_text(row.holder), at=_local(row.handed_at, tz),
+                        signed=t("tenant_tab.signed" if row.signed else "tenant_tab.unsigned"),
+                        back=back), "dim" if row.returned_count is not None else ""))
+    for meter, reading in _meters(tenant.id):
+        lines.append((t("tenant_tab.meter", code=safe_text(meter.code),
+                        reading=_kwh(reading.reading) if reading else "—",
+                        at=_local(reading.read_at, tz, "YYYY-MM-DD") if reading else "—"),
+                      "dim" if meter.removed_at else ""))
+    return lines
+
+
+def _kwh(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _meters(tenant_id: int):
+    """Each meter of the tenant with its last reading (None before the first)."""
+    for meter in Meter.select().where(Meter.tenant == tenant_id).order_by(Meter.id):
+        reading = (MeterReading.select().where(MeterReading.meter == meter.id)
+                   .order_by(MeterReading.read_at.desc(), MeterReading.id.desc()).first())
+        yield meter, reading
+
+
+def keys_line(tenant, tz: str) -> Lines:
+    """The summary's "keys 6/6" and "meter E-1201 1450.50 (11-30)" lines: keys held now
+    of those handed, and each meter in use with its last reading."""
+    keys = list(KeyRecord.select().where(KeyRecord.tenant == tenant.id))
+    parts = []
+    if keys:
+        held = sum(k.count - (k.returned_count or 0) for k in keys)
+        parts.append(t("tenants.keys", held=held, handed=sum(k.count for k in keys)))
+    for meter, reading in _meters(tenant.id):
+        if meter.removed_at is None and reading is not None:
+            parts.append(t("tenants.meter", code=safe_text(meter.code),
+                           reading=_kwh(reading.reading),
+                           at=_local(reading.read_at, tz, "MM-DD")))
+    return [(part, "") for part in parts]
 
 
 def area_todo(tenant, today) -> Lines:

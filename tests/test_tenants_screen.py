@@ -280,6 +280,37 @@ async def test_s_orders_a_sign_for_the_selected_tenant_and_its_tab_shows_it(regi
         assert "Signs being made 1" in shown(app)
         await pilot.press("enter")
         await until(pilot, lambda: app.screen.__class__.__name__ == "TenantDetailScreen")
-        await pilot.press("right", "right")
+        await pilot.press("right", "right", "right")                # profile, tickets, keys
         await settle(pilot)
         assert "“星辰科技有限公司” 大堂水牌 第12行" in shown(app)
+
+
+async def test_i_runs_the_move_in_of_an_incoming_tenant_and_o_is_for_those_in(registry, db_url):
+    """i is offered on an incoming tenant only, o on one in the building; the keys handed
+    and the meter baseline show in the summary once the move-in recorded them."""
+    from deskapp.services import movein
+    from deskapp.services.tenants import TenantData, add_tenant
+
+    newcomer = add_tenant(registry, TenantData(name="宏远设计", units=("20F",), contact="王芳",
+                                               phone="13900000020", monthly_rent_fen=2_380_000,
+                                               due_day=5, lease_start=registry.clock.now().date()))
+    star = Tenant.get(Tenant.name == "星辰科技有限公司")
+    app = make_app(registry, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_tenants(pilot)
+        records.follow(star.id)
+        await settle(pilot)
+        assert "Move out" in shown(app) and "Move in" not in shown(app)
+        records.follow(newcomer.id)
+        await settle(pilot)
+        assert "Move in" in shown(app) and "Move out" not in shown(app)
+        await pilot.press("i")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "MoveInScreen")
+        await pilot.press("escape")
+        await settle(pilot)
+        movein.book_move_in(registry, newcomer.id, registry.clock.now().add(minutes=30))
+        movein.hand_key(registry, newcomer.id, "20F main door", 3, "王芳", signed=True)
+        movein.read_meter_in(registry, newcomer.id, "E-2001", "1450.50")
+        await app.tick()
+        await settle(pilot)
+        assert "Keys 3/3" in shown(app) and "Meter E-2001 1450.50 (11-26)" in shown(app)

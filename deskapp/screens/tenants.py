@@ -45,8 +45,25 @@ def _pass_form():
     return PassScreen
 
 
+def _move_in():
+    from .move_in import MoveInScreen
+
+    return MoveInScreen
+
+
+def _move_out():
+    from .move_out import MoveOutScreen
+
+    return MoveOutScreen
+
+
+# the move screens are offered for the tenants they are about
+MOVE_STATUSES = {"move_in": ("incoming",), "move_out": ("active", "moving_out")}
+
 # the forms about one tenant: (its screen class, the permission it needs, what is said)
 OPENS = {
+    "move_in": (_move_in, "move.edit", ""),
+    "move_out": (_move_out, "move.edit", ""),
     "signage": (_signage_form, "signage.order", "toast.sign_ordered"),
     "passes": (_pass_form, "pass.issue", "toast.passes_issued"),
 }
@@ -57,6 +74,8 @@ class TenantsScreen(Screen):
     BINDINGS = [
         Binding("enter", "detail", "key.detail", key_display="⏎"),
         Binding("n", "new_tenant", "key.new_tenant", priority=True),
+        Binding("i", "open('move_in')", "key.move_in", priority=True),
+        Binding("o", "open('move_out')", "key.move_out", priority=True),
         Binding("s", "open('signage')", "key.sign_order", priority=True),
         Binding("p", "open('passes')", "key.passes", priority=True),
         Binding("slash", "filter", "key.filter", key_display="/", priority=True),
@@ -133,6 +152,7 @@ class TenantsScreen(Screen):
             self._list.follow(self._pending_follow)
             self._pending_follow = None
         self._show_count()
+        self._offer_for_selected()
         # something was written: the summary may have changed (its keys, tickets, visits)
         self._show_summary()
 
@@ -146,10 +166,21 @@ class TenantsScreen(Screen):
             self._count.update(text)
 
     def on_record_list_cursor_moved(self, _message) -> None:
+        self._offer_for_selected()
         if self._ready and self.focused is self._filter:
             self._summary_soon()  # typing: the list first, the summary once typing pauses
         else:
             self._show_summary()
+
+    _offered_status: str | None = None
+
+    def _offer_for_selected(self) -> None:
+        """The keys offered follow the selected tenant's status (i for one coming in,
+        o for one in the building): re-checked only when that status differs."""
+        status = self.model.status.get(self._list.cursor_id) if self._ready else None
+        if status != self._offered_status:
+            self._offered_status = status
+            self.refresh_bindings()
 
     def _summary_soon(self) -> None:
         if self._summary_timer is not None:
@@ -163,7 +194,8 @@ class TenantsScreen(Screen):
             text = Text(t("tenants.pick"), "dim")
         else:
             try:
-                name, status, lines = summary(tenant_id, today(self.app.desk))
+                name, status, lines = summary(tenant_id, today(self.app.desk),
+                                              self.app.profile.timezone)
             except DeskError as exc:
                 name, status, lines = exc.message(), "", []
             key = (tenant_id, name, status, tuple(lines))
@@ -196,8 +228,13 @@ class TenantsScreen(Screen):
         if action == "new_tenant":
             return self.app.desk.allowed("tenant.edit")
         if action == "open":
-            return (self._ready and self._list.cursor_id is not None
-                    and self.app.desk.allowed(OPENS[parameters[0]][1]))
+            what = parameters[0]
+            if not (self._ready and self._list.cursor_id is not None
+                    and self.app.desk.allowed(OPENS[what][1])):
+                return False
+            # a move-in is for a tenant coming in, a move-out for one in the building
+            status = self.model.status.get(self._list.cursor_id)
+            return MOVE_STATUSES.get(what, (status,)).__contains__(status)
         if action == "report":
             return self.app.desk.allowed("comms.report")
         if action == "detail":
@@ -256,7 +293,7 @@ class TenantsScreen(Screen):
             return
 
         def done(result) -> None:
-            if result:
+            if result and said:
                 self.app.say(t(said, n=len(result) if isinstance(result, list) else result))
                 self.app.request_tick()
 
