@@ -6,6 +6,8 @@ schema tests drop them to make an older database).
 """
 
 from .base import BaseModel, UTCField, database, from_micros, to_micros
+from .bookings import (BOOKING_KINDS, BOOKING_STATES, HOLDING_STATES, RESOURCE_KINDS,
+                       Booking, BookingSeries, Resource)
 from .comms import VISIT_KINDS, Visit
 from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
 from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
@@ -34,12 +36,14 @@ ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
         ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding, Letter, Mail,
         Suggestion, BagHandout, Move, WelcomeGift, KeyRecord, Inspection, Meter,
-        MeterReading],
+        MeterReading, Resource, BookingSeries, Booking],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
 
 __all__ = [
+    "BOOKING_KINDS", "BOOKING_STATES", "Booking", "BookingSeries", "HOLDING_STATES",
+    "RESOURCE_KINDS", "Resource",
     "ADDED_IN", "ALL_MODELS", "Audit", "BagHandout", "Letter", "MAIL_KINDS", "Mail",
     "Suggestion", "BaseModel", "CalendarOverride", "Meta", "Service",
     "ADDED_IN", "ALL_MODELS", "Audit", "Inspection", "KeyRecord", "Meter", "MeterReading",
