@@ -1,4 +1,5 @@
-"""A realistic demo building: tenants and a live mix of tickets in every tier and state.
+"""A realistic demo building: tenants and a live mix of tickets in every tier and state
+(and, in demo_life, the history of the tenants' life at the desk).
 
 Times are relative to now, so the demo queue is counting down, flashing and showing a
 breach the moment the dashboard opens.
@@ -45,7 +46,7 @@ OTHERS = [
     ("旧时光咖啡", ["3F-301"], "何平", "13800000301", 680_000, (-900, -20),
      ["active", "moving_out", "gone"]),
     ("老城贸易", ["7F-702"], "冯刚", "13800000702", 1_420_000, (-1000, 25),
-     ["active", "moving_out"]),
+     ["active"]),  # its move-out is booked (demo_life): that makes it moving out
     ("Blue Harbour Consulting", ["3F-301"], "Anna Berg", "13800000311", 720_000, (14, 1110),
      []),
 ]
@@ -61,16 +62,11 @@ TICKETS = [
                        note="空调不制热"), [("dispatch", 1, "")]),
     (12.5, "repair", dict(tier="urgent", tenant="云帆网络", location="16F-1608",
                           note="门禁失灵"), [("dispatch", 1, "")]),
-    (1, "access_pass", dict(tenant="宏远建筑设计院", location="20F", people=3), []),
-    (10, "mail", dict(tenant="华夏保险经纪", location="6F-601", note="挂号信 2 件"), []),
     (25, "complaint", dict(tier="normal", tenant="北辰律师事务所", location="15F",
                            written=True, note="走廊噪音"), []),
     (45, "repair", dict(tier="normal", tenant="Acme Trading Ltd", location="8F-805",
                         note="灯具不亮"), [("dispatch", 1, "")]),
     (30, "patrol", dict(location="11F 消防通道", note="杂物堆放"), []),
-    (60 * 20, "fitout_approval", dict(tenant="宏远建筑设计院", location="20F",
-                                      scope="systems"), []),
-    (60 * 26, "signage", dict(tenant="Nordic Design Studio", location="18F-1806"), []),
     (40, "large_item", dict(tenant="康宁医疗器械", location="9F-901"), []),
     (50, "repair", dict(tier="normal", tenant="金穗会计师事务所", location="10F-1001",
                         note="等待配件 / waiting for parts"),
@@ -128,7 +124,10 @@ def load_demo(desk: Desk) -> dict[str, int]:
             step(actor, ticket.id, action, at=opened.add(seconds=int(after * 60)),
                  reason=reason or None, to=to)
         added += 1
-    return {"demo_tenants": len(TENANTS) + len(OTHERS), "demo_tickets": added}
+    from .demo_life import load_life
+
+    load_life(desk)  # the passes, mail, signs and fit-outs of the queue come from here
+    return {"demo_tenants": len(TENANTS) + len(OTHERS) + 1, "demo_tickets": added}
 
 
 def _registry(desk: Desk) -> None:

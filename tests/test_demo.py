@@ -1,0 +1,36 @@
+"""The demo building a newcomer opens: tenants in every status, each with the history a
+real desk would have made (issue 7's "done when")."""
+
+from __future__ import annotations
+
+from deskapp.models import (KeyRecord, Mail, MeterReading, SignOrder, Tenant, Ticket, Visit,
+                            WelcomeGift)
+from deskapp.models.fitout import Fitout
+from deskapp.services.audit import verify
+
+from .test_cli import cli, demo, env, url  # noqa: F401 - fixtures
+
+
+def test_the_demo_has_tenants_in_every_status_with_their_history(demo, db):  # noqa: F811
+    assert {t.status for t in Tenant.select()} == {"incoming", "active", "moving_out", "gone"}
+    newcomer = Tenant.get(Tenant.name == "青禾咨询")
+    # its move-in ran its whole checklist three weeks ago
+    assert newcomer.status == "active"
+    assert KeyRecord.select().where(KeyRecord.tenant == newcomer.id).count() == 2
+    assert MeterReading.select().where(MeterReading.kind == "baseline").count() == 1
+    assert WelcomeGift.select().where(WelcomeGift.tenant == newcomer.id).count() == 1
+    move_in = Ticket.get((Ticket.tenant == newcomer.id) & (Ticket.service == "move_in"))
+    assert move_in.state == "closed" and not move_in.late
+    # the defect found at its inspection became a repair, fixed and answered
+    repair = Ticket.get((Ticket.tenant == newcomer.id) & (Ticket.service == "repair"))
+    assert repair.state == "closed"
+    # its first-month visit is due, not yet made
+    assert Visit.get((Visit.tenant == newcomer.id) & (Visit.kind == "first_month")).done_at is None
+    leaving = Tenant.get(Tenant.name == "老城贸易")
+    assert Ticket.get((Ticket.tenant == leaving.id) & (Ticket.service == "move_out")).is_open
+    # signs on the register and on order, fit-outs under review and under way, mail waiting
+    assert {o.state for o in SignOrder.select()} >= {"registered", "made", "sent_to_supplier"}
+    assert {f.state for f in Fitout.select()} >= {"reviewing"}
+    assert Mail.select().where(Mail.delivered_at.is_null()).count() == 1
+    # done through the services, at the moments they happened: the trail is whole
+    assert verify(db)["first_broken"] is None
