@@ -38,6 +38,12 @@ QueueTable > .queue--cursor { background: $background !important; color: $text !
 QueueTable:focus > .queue--cursor { background: $background !important;
                                     color: $text !important; }
 #colheader { color: $text !important; }
+RecordList > .records--cursor, RecordList:focus > .records--cursor {
+    background: $background !important; color: $text !important;
+    text-style: bold reverse !important; }
+RecordList > .records--dim { color: $text !important; text-style: strike !important; }
+DayGrid > .grid--cursor { background: $background !important; color: $text !important;
+                          text-style: bold reverse underline !important; }
 """
 
 
@@ -94,6 +100,10 @@ def _tenant_provider():
 
 
 def _screen(mode: str):
+    if mode == "bookings":
+        from .screens.bookings import BookingsScreen
+
+        return BookingsScreen()
     if mode == "tenants":
         from .screens.tenants import TenantsScreen
 
@@ -142,9 +152,10 @@ class DeskApp(App):
 
     # The screens of the desk, each installed once (on its first visit) and kept with its
     # cursor and filter; 1–4 switch between them from anywhere.
-    MODES = {"queue": lambda: _screen("queue"), "tenants": lambda: _screen("tenants")}
+    MODES = {"queue": lambda: _screen("queue"), "tenants": lambda: _screen("tenants"),
+             "bookings": lambda: _screen("bookings")}
     DEFAULT_MODE = "queue"
-    SCREEN_KEYS = (("1", "queue"), ("2", "tenants"))
+    SCREEN_KEYS = (("1", "queue"), ("2", "tenants"), ("3", "bookings"))
 
     BINDINGS = [
         *(Binding(key, f"mode('{mode}')", f"key.mode_{mode}", priority=True)

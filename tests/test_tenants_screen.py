@@ -65,7 +65,7 @@ async def test_2_opens_the_tenants_and_names_show_exactly_as_typed(registry, db_
         await settle(pilot)
         text = shown(app)
         assert "13800001201" in text and "48600.00" in text
-        assert ("1 Queue 2 Tenants" if lang == "en" else "1 队列 2 租户") in text
+        assert ("1 Queue 3 Bookings" if lang == "en" else "1 队列 3 预订") in text
 
 
 async def test_the_filter_narrows_by_unit_contact_or_phone_and_esc_clears_it(registry, db_url):

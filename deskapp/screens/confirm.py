@@ -34,14 +34,19 @@ class DiscardScreen(ModalScreen[bool]):
         self.dismiss(discard)
 
 
-def dismiss_unless_kept(screen: ModalScreen, typed: bool) -> None:
-    """Esc on a form: close at once when nothing was typed, else ask first."""
+def dismiss_unless_kept(screen: ModalScreen, typed: bool, then=None) -> None:
+    """Esc on a form: close at once when nothing was typed, else ask first; ``then()``
+    runs once the form is closed (what it set going, undone)."""
     if not typed:
         screen.dismiss(None)
+        if then is not None:
+            then()
         return
 
     def answered(discard: bool | None) -> None:
         if discard:
             screen.dismiss(None)
+            if then is not None:
+                then()
 
     screen.app.push_screen(DiscardScreen(), answered)

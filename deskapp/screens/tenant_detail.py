@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ..i18n import t
@@ -21,9 +20,10 @@ from ..widgets.desk_header import DeskHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.status_line import StatusLine
 from . import localise_bindings
+from .frame import FrameScreen
 
 
-class TenantDetailScreen(Screen):
+class TenantDetailScreen(FrameScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back"),
         Binding("right,tab", "tab(1)", "key.tab_next", key_display="→"),
@@ -47,19 +47,12 @@ class TenantDetailScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._header = self.query_one(DeskHeader)
-        self.set_interval(1.0, self._second, name="second")
-        self._second()
-        if self.app.last_update is not None:
-            self._header.set_counts(self.app.last_update.counts)
+        self.start_frame()
         self.show()
 
-    def _second(self) -> None:
-        self._header.second(self.app.clock.now())
-
     def queue_updated(self, update: QueueUpdate) -> None:
+        super().queue_updated(update)
         if self.is_mounted:
-            self._header.set_counts(update.counts)
             self.show()  # a write anywhere: this tenant's tabs may have moved on
 
     def show(self) -> None:

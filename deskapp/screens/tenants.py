@@ -12,11 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ..i18n import t
-from ..queue import QueueUpdate
 from ..services import DeskError
 from ..services.tenants import today
 from ..tenant_facts import summary
@@ -28,6 +26,7 @@ from ..widgets.record_list import RecordList
 from ..widgets.status_line import StatusLine
 from ..widgets.text_input import TextInput
 from . import localise_bindings
+from .frame import FrameScreen
 
 # name, units, status (the name takes what is left of the list's width)
 LIST_WIDTHS = (0, 14, 8)
@@ -69,7 +68,7 @@ OPENS = {
 }
 
 
-class TenantsScreen(Screen):
+class TenantsScreen(FrameScreen):
     MODE = "tenants"
     BINDINGS = [
         Binding("enter", "detail", "key.detail", key_display="⏎"),
@@ -108,41 +107,21 @@ class TenantsScreen(Screen):
         return self.query_one(RecordList)
 
     def on_mount(self) -> None:
-        self._header = self.query_one(DeskHeader)
         self._list = self.records
         self._filter = self.query_one("#tenant-filter", Input)
         self._pane = self.query_one("#tenant-pane", Static)
         self._count = self.query_one("#tenants-count", Static)
         self.model = TenantsModel(self.app.desk.db)
-        self.set_interval(1.0, self._second, name="second")
         self._list.focus()
         self._ready = True
-        if self.app.last_update is not None:
-            self.queue_updated(self.app.last_update)
-        self._second()
+        self.start_frame()
         try:
             self.tenants_changed(self.model.load())
         except DeskError as exc:
             self.app.say(exc.message(), "error")
-        self.app.follow_changes(self.model, self.tenants_changed)
-
-    def on_unmount(self) -> None:
-        self.app._live.pop(getattr(self, "model", None), None)
+        self.follow(self.model, self.tenants_changed)
 
     # -- live parts ----------------------------------------------------------------------
-    def queue_updated(self, update: QueueUpdate) -> None:
-        if self._ready:
-            self._header.set_counts(update.counts)
-
-    def _second(self) -> None:
-        if self.is_current:  # a screen not shown catches up when it is shown again
-            self._header.second(self.app.clock.now())
-
-    def on_screen_resume(self) -> None:
-        if self._ready:
-            self._second()
-            self._header.show_title()
-
     def tenants_changed(self, update: TenantsUpdate) -> None:
         if update.full:
             self._list.set_rows(update.rows, update.order)

@@ -9,8 +9,7 @@ allocates nothing per change.
 At 80 columns not every key fits (the English detail screen was cut mid-word): the
 screen's keys are offered in the order it declares them, most useful first, as many as
 fit in whole; the app's own keys follow; and `?` (all keys) is always there. The keys
-that switch screens (1 queue, 2 tenants…) lead, always, as one group: the current
-screen's name is underlined.
+that switch to the other screens (1 queue, 2 tenants…) lead, always, as one group.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ class KeyBar(Static):
         self._shown: str | None = None
         self._parts: list[tuple[str, str]] = []
         self._always: tuple[str, str] | None = None
-        self._screens: list[tuple[str, str, bool]] = []
+        self._screens: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -58,8 +57,9 @@ class KeyBar(Static):
             seen.add(binding.action)
             part = (self.app.get_key_display(binding), binding.description)
             if binding.action.startswith(SCREENS):
-                current = binding.action == f"mode('{getattr(screen, 'MODE', '')}')"
-                self._screens.append((*part, current))
+                # the other screens: the one on the terminal names itself in its title
+                if binding.action != f"mode('{getattr(screen, 'MODE', '')}')":
+                    self._screens.append(part)
             elif binding.action == ALWAYS:
                 self._always = part
             elif node is self.app:
@@ -87,24 +87,23 @@ class KeyBar(Static):
     def _screens_cells(self) -> int:
         if not self._screens:
             return 0
-        return cell_len(" ".join(f"{k} {d}" for k, d, _ in self._screens)) + len(GAP)
+        return cell_len(" ".join(f"{k} {d}" for k, d in self._screens)) + len(GAP)
 
     def _render_parts(self) -> None:
         width = self.content_region.width or (self.app.size.width - 2)
         parts = self.fitted(width)
-        screens = " ".join(f"{k} {d}" for k, d, _ in self._screens)
+        screens = " ".join(f"{k} {d}" for k, d in self._screens)
         plain = (screens + GAP if screens else "") + GAP.join(
             f"{key} {text}" for key, text in parts)
         if plain == self._shown:
             return
         self._shown = plain
         line = Text(no_wrap=True, overflow="crop")
-        for index, (key, text, current) in enumerate(self._screens):
+        for index, (key, text) in enumerate(self._screens):
             if index:
                 line.append(" ")
             line.append(key, "bold reverse")
-            line.append(" ")
-            line.append(text, "bold underline" if current else "")
+            line.append(f" {text}")
         if self._screens:
             line.append(GAP)
         for index, (key, text) in enumerate(parts):

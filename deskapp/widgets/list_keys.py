@@ -1,4 +1,4 @@
-"""The keys and clicks of the desk's line-API lists (the queue, the tenants…): one row
+"""The repaint and the keys and clicks of the desk's line-API lists (the queue, the tenants…): one row
 up or down, a page, the ends, Enter to open, a click to select. The list provides
 ``order``, ``index_of``, ``cursor_id``, ``_move_to(index)`` and ``selected(id)``."""
 
@@ -16,7 +16,19 @@ LIST_BINDINGS = [
 ]
 
 
-class ListKeys:
+class ChangedLines:
+    """Repaint only the screen lines whose ``_line_key(index)`` differs from the key
+    ``render_line`` stored in ``_painted`` when it last drew that line."""
+
+    def _repaint_changed(self) -> None:
+        top = self.scroll_offset.y
+        painted = self._painted
+        for y in range(self.size.height):
+            if painted.get(y, ()) != self._line_key(top + y):
+                self.refresh_line(top + y)
+
+
+class ListKeys(ChangedLines):
     def action_cursor(self, delta: int) -> None:
         self._move_to(self.index_of.get(self.cursor_id, 0) + delta)
 

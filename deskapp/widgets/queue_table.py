@@ -214,13 +214,6 @@ class QueueTable(ListKeys, ScrollView, can_focus=True):
         return (ticket_id, self.rows[ticket_id], status, ticket_id == self.cursor_id,
                 self.flash_on and status == "near")
 
-    def _repaint_changed(self) -> None:
-        """Refresh only the visible lines whose ticket, data, status or cursor changed."""
-        top = self.scroll_offset.y
-        painted = self._painted
-        for y in range(self.size.height):
-            if painted.get(y, ()) != self._line_key(top + y):
-                self.refresh_line(top + y)
 
     @property
     def cursor_row(self) -> QueueRow | None:

@@ -117,6 +117,10 @@ class RecordList(ListKeys, ScrollView, can_focus=True):
             self.virtual_size = size
         if not keep_place and self.order:
             self.scroll_to(y=0, animate=False, immediate=True)
+        elif self.cursor_id is not None and self.is_mounted:
+            # the selection stays in sight when rows come or go around it (an import)
+            self.scroll_to_region(Region(0, self.index_of[self.cursor_id], 1, 1),
+                                  animate=False, immediate=True)
         self._repaint_changed()
         if self.cursor_id != before:
             self.post_message(self.CursorMoved(self.cursor_id))
@@ -140,12 +144,6 @@ class RecordList(ListKeys, ScrollView, can_focus=True):
             return ("empty", bool(self.all_order)) if index == 0 else None
         record_id = self.order[index]
         return (self.rows[record_id], record_id == self.cursor_id)
-
-    def _repaint_changed(self) -> None:
-        top = self.scroll_offset.y
-        for y in range(self.size.height):
-            if self._painted.get(y, ()) != self._line_key(top + y):
-                self.refresh_line(top + y)
 
     def on_resize(self) -> None:
         self._painted.clear()
