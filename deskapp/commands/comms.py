@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..views import fit, rjust_cells
+from .common import moment
 
 
 def register(commands, leaf, group) -> None:
@@ -84,10 +85,8 @@ def run(args, desk, emit) -> int | None:
     return 0
 
 
-def _at(args, desk, option: str = "--at"):
-    from ..services import validate
-
-    return validate.parse_iso(getattr(args, "at", None), desk.profile().timezone, option)
+def _at(args, desk):
+    return moment(desk, getattr(args, "at", None))
 
 
 # --- documents (JSON: times ISO with the building's offset) -------------------------------

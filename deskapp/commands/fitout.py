@@ -61,12 +61,13 @@ def run(args, desk, emit) -> int | None:
     if args.command != "fitout":
         return None
     from ..services import fitout as service
-    from ..services.passes import pass_json, record_number
+    from ..services import validate
+    from ..services.passes import pass_json
     from .passes import pass_lines
 
     command = args.fitout_command
     if getattr(args, "id", None) is not None:
-        args.id = record_number(args.id, "fit-out")
+        args.id = validate.record_id(args.id, "fit-out")
     if command == "list":
         documents = [service.fitout_json(desk, f) for f in service.list_fitouts(args.tenant)]
         emit(args, documents, lambda: "\n".join(_line(d) for d in documents) or t("fitout.none"))

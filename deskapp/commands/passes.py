@@ -85,15 +85,14 @@ def _lines(key: str, documents: list[dict], **labels) -> str:
 def run(args, desk, emit) -> int | None:
     if args.command not in ("pass", "insurance", "permit", "release"):
         return None
-    from ..services import passes, release
-    from ..services.passes import record_number
+    from ..services import passes, release, validate
 
     if args.command == "pass":
         if args.pass_command == "add":
             made = passes.issue_passes(desk, args.tenant, args.kind, names_list(args.name),
                                        args.start, args.end, at=moment(desk, args.at, "--at"))
         elif args.pass_command == "revoke":
-            made = [passes.revoke_pass(desk, record_number(args.id, "pass"), args.reason)]
+            made = [passes.revoke_pass(desk, validate.record_id(args.id, "pass"), args.reason)]
         else:
             made = passes.list_passes(desk, tenant=args.tenant, name=args.name,
                                       valid=args.valid, expiring_days=args.expiring)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..views import fit
+from .common import moment
 
 
 def register(commands, leaf, group) -> None:
@@ -99,7 +100,6 @@ def register_line(line: dict) -> str:
 
 
 def _signage(args, desk, emit) -> int:
-    from ..cli import parse_moment
     from ..services import signage
 
     command = args.signage_command
@@ -111,9 +111,8 @@ def _signage(args, desk, emit) -> int:
             price=args.price, ref=args.ref))
         return _one(args, desk, emit, order.id)
     if command == "step":
-        at = parse_moment(args.at, desk.profile().timezone, "--at")
-        order = signage.step(desk, args.id, args.action, at=at, reason=args.reason,
-                             supplier=args.supplier)
+        order = signage.step(desk, args.id, args.action, at=moment(desk, args.at),
+                             reason=args.reason, supplier=args.supplier)
         return _one(args, desk, emit, order.id)
     if command == "fix":
         order = signage.fix(desk, args.id, args.text, args.by)

@@ -39,8 +39,7 @@ from . import validate
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
-from .passes import (day_range, finish, issue_passes, local_day, locked, plain_day,
-                     record_number)
+from .passes import day_range, finish, issue_passes, local_day, locked, plain_day
 from .tenants import current_units, today, units as parse_units
 from .tickets import NewTicket, find_tenant, open_ticket, step
 
@@ -80,7 +79,7 @@ def _matches(stored: str, given: str) -> bool:
 # --- reading --------------------------------------------------------------------------
 
 def find_fitout(fitout_id: int) -> Fitout:
-    row = Fitout.get_or_none(Fitout.id == record_number(fitout_id, "fit-out"))
+    row = Fitout.get_or_none(Fitout.id == validate.record_id(fitout_id, "fit-out"))
     if row is None:
         raise InvalidInput("error.no_fitout", id=fitout_id)
     return row
@@ -89,7 +88,7 @@ def find_fitout(fitout_id: int) -> Fitout:
 def _for_change(desk: Desk, fitout_id: int, action: str, states: tuple[str, ...]) -> Fitout:
     """The fit-out inside the write transaction, locked (R-8.1), in one of ``states``."""
     row = locked(desk, Fitout.select().where(
-        Fitout.id == record_number(fitout_id, "fit-out")))
+        Fitout.id == validate.record_id(fitout_id, "fit-out")))
     if row is None:
         raise InvalidInput("error.no_fitout", id=fitout_id)
     if row.state not in states:

@@ -52,18 +52,6 @@ _PLATE_SEPARATORS = re.compile(r"[ ·•\-]")
 
 # --- values ---------------------------------------------------------------------------
 
-def record_number(value: object, field: str) -> int:
-    """A pass's or fit-out's number: ``validate.record_id`` (1 .. 2**63-1), ASCII digits
-    only (``int`` reads a full-width "１" as 1), refused in words that do not call it a
-    ticket number."""
-    try:
-        if isinstance(value, str) and not value.isascii():
-            raise InvalidInput("error.bad_id", field=field, value=value)
-        return validate.record_id(value, field)
-    except InvalidInput:
-        raise InvalidInput("error.bad_record_number", field=field, value=str(value)) from None
-
-
 def person(value: str | None, field: str = "name") -> str:
     return validate.text(value, field, limit=MAX_PERSON, required=True)
 
@@ -209,7 +197,7 @@ def issue_passes(desk: Desk, tenant: str, kind: str, people: list[tuple[str, str
 
 def revoke_pass(desk: Desk, pass_id: int, reason: str) -> AccessPass:
     desk.require("pass.revoke")
-    pass_id = record_number(pass_id, "pass")
+    pass_id = validate.record_id(pass_id, "pass")
     reason = validate.text(reason, "reason", limit=MAX_REASON, free=True, required=True)
     with desk.db.atomic():
         held = locked(desk, AccessPass.select().where(AccessPass.id == pass_id))
