@@ -36,6 +36,7 @@ from ..models import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection, Te
 from ..money import format_yuan
 from ..sla import SCOPES
 from . import validate
+from .common import happened_at
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
@@ -170,8 +171,7 @@ def receive_document(desk: Desk, fitout_id: int, name: str, *,
     is opened at that moment, with the application's scope."""
     desk.require("fitout.apply")
     name = validate.text(name, "--received", limit=MAX_DOCUMENT, required=True)
-    tz = desk.profile().timezone
-    moment = validate.in_window(at, desk.clock.now(), "at", "--at", tz) if at else None
+    moment = happened_at(desk, at)
     with desk.db.atomic():
         fitout = _for_change(desk, fitout_id, "docs", ("collecting",))
         documents = documents_of(fitout)
@@ -182,7 +182,6 @@ def receive_document(desk: Desk, fitout_id: int, name: str, *,
         if match.received_at is not None:
             raise Conflict("error.fitout_document_twice", name=document_label(match.name),
                            who=match.received_by)
-        moment = (moment or desk.clock.now()).in_tz("UTC")
         if moment < fitout.applied_at:
             raise InvalidInput("error.fitout_before_applied")
         match.received_at, match.received_by = moment, desk.user

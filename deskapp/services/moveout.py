@@ -23,7 +23,6 @@ from .movein import (
     Item,
     _booked,
     _for_change,
-    _moment,
     book,
     complete,
     current_meters,
@@ -32,8 +31,7 @@ from .movein import (
     inspections_of,
     key_count,
     keys_of,
-    meter_code,
-    parse_reading,
+    reading_typed,
     record_reading,
 )
 from .tenants import current_units, set_status
@@ -102,10 +100,7 @@ def read_meter_out(desk: Desk, tenant_id: int, code: str, reading: str | int,
     """The final reading of one of the tenant's meters (same refusals as every reading);
     the meter then leaves the tenant's record. A tenant registered before the desk kept
     meters may have its meter's final reading taken without a baseline."""
-    desk.require(PERMISSION)
-    code = meter_code(code)
-    value = parse_reading(reading)
-    read_at = _moment(desk, at)
+    code, value, read_at = reading_typed(desk, code, reading, at)
     with desk.db.atomic():
         tenant = _for_change(desk, tenant_id)
         move = _booked(tenant, "out")

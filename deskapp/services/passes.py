@@ -21,7 +21,8 @@ import pendulum
 from pendulum import DateTime
 
 from ..models import PASS_KINDS, VEHICLES, AccessPass, ParkingPermit, Tenant, VehicleInsurance
-from . import validate
+from . import common, validate
+from .common import locked
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
@@ -98,8 +99,7 @@ def day_start(desk: Desk, day: dt.date) -> DateTime:
 
 
 def local_day(desk: Desk, moment: DateTime) -> dt.date:
-    local = moment.in_tz(desk.profile().timezone)
-    return dt.date(local.year, local.month, local.day)
+    return common.local_day(moment, desk.profile().timezone)
 
 
 def _edge(desk: Desk, value, field: str, *, end: bool) -> DateTime:
@@ -130,12 +130,6 @@ def validity(desk: Desk, start, end) -> tuple[DateTime, DateTime]:
         raise InvalidInput("error.to_before_from", start=first.in_tz(tz).isoformat(),
                            end=until.in_tz(tz).isoformat())
     return first, until
-
-
-def locked(desk: Desk, query):
-    """The first row of ``query`` inside the write transaction, locked against other
-    sessions (R-8.1): PostgreSQL needs the row lock (SQLite's IMMEDIATE serialises)."""
-    return (query.for_update() if desk.db.for_update else query).first()
 
 
 # --- the counter ticket ---------------------------------------------------------------
