@@ -88,6 +88,15 @@ def _locked(desk: Desk, model, row_id: int):
     return locked(desk, model.select().where(model.id == row_id))
 
 
+def _to_deliver(desk: Desk, model, row_id: int, missing: str):
+    """The letter or mail being handed over, locked; ``missing`` refuses a number the
+    log does not have."""
+    row = _locked(desk, model, row_id)
+    if row is None:
+        raise InvalidInput(missing, id=row_id)
+    return row
+
+
 # --- letters (R-5.2) ------------------------------------------------------------------------
 
 def add_letter(desk: Desk, tenant: str, what: str, sender: str, *, at: DateTime | None = None,
@@ -123,9 +132,7 @@ def deliver_letter(desk: Desk, letter_id: object, to: str, *,
     to = validate.text(to, "--to", limit=MAX_PERSON, required=True)
     when = moment(desk, at)
     with desk.db.atomic():
-        letter = _locked(desk, Letter, letter_id)
-        if letter is None:
-            raise InvalidInput("error.comms_no_letter", id=letter_id)
+        letter = _to_deliver(desk, Letter, letter_id, "error.comms_no_letter")
         if letter.delivered_at is not None:
             raise Conflict("error.comms_letter_delivered", id=letter_id, to=letter.delivered_to)
         if when < letter.received_at:
@@ -197,9 +204,7 @@ def deliver_mail(desk: Desk, mail_id: object, signed_by: str | None = None, *,
     signed_by = validate.text(signed_by, "--signed-by", limit=MAX_PERSON) or None
     when = moment(desk, at)
     with desk.db.atomic():
-        mail = _locked(desk, Mail, mail_id)
-        if mail is None:
-            raise InvalidInput("error.comms_no_mail", id=mail_id)
+        mail = _to_deliver(desk, Mail, mail_id, "error.comms_no_mail")
         if mail.delivered_at is not None:
             raise Conflict("error.comms_mail_delivered", id=mail_id, who=mail.signed_by or "—")
         if mail.kind == "registered" and not signed_by:

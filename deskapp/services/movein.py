@@ -59,6 +59,14 @@ class Item:
     detail: str = ""
 
 
+def latest(code: str, done: bool, rows, at: str, by: str, detail: str) -> Item:
+    """A checklist line dated by the latest of ``rows`` (its ``at`` and ``by`` columns
+    say when and who); no rows, no date."""
+    last = max(rows, key=lambda row: getattr(row, at)) if rows else None
+    return Item(code, done, getattr(last, at) if last else None,
+                getattr(last, by) if last else "", detail)
+
+
 # --- reading values ---------------------------------------------------------------------
 
 def parse_reading(value: str | int, field: str = "reading") -> int:
@@ -498,9 +506,7 @@ def _keys_item(move: Move) -> Item:
     detail = t("movein.detail.keys", count=sum(k.count for k in rows), lines=len(rows))
     if unsigned:
         detail += t("movein.sep") + t("movein.detail.unsigned", keys=", ".join(unsigned))
-    last = max(rows, key=lambda k: k.handed_at) if rows else None
-    return Item("keys", bool(rows) and not unsigned, last.handed_at if last else None,
-                last.handed_by if last else "", detail)
+    return latest("keys", bool(rows) and not unsigned, rows, "handed_at", "handed_by", detail)
 
 
 def _inspection_item(move: Move) -> Item:
@@ -511,9 +517,7 @@ def _inspection_item(move: Move) -> Item:
     detail = t("movein.detail.inspection", lines=len(rows), defects=defects)
     if left:
         detail += t("movein.sep") + t("movein.detail.units_left", units=", ".join(left))
-    last = max(rows, key=lambda r: r.at) if rows else None
-    return Item("inspection", bool(rows) and not left, last.at if last else None,
-                last.by if last else "", detail)
+    return latest("inspection", bool(rows) and not left, rows, "at", "by", detail)
 
 
 def _meter_item(move: Move) -> Item:

@@ -31,6 +31,7 @@ from .movein import (
     inspections_of,
     key_count,
     keys_of,
+    latest,
     reading_typed,
     record_reading,
 )
@@ -256,10 +257,8 @@ def _keys_item(move: Move) -> Item:
     parts = ([t("moveout.detail.keys_waiting", keys=", ".join(waiting))] if waiting
              else []) + missing_keys(move.tenant_id)
     done = [k for k in rows if k.returned_at is not None]
-    last = max(done, key=lambda k: k.returned_at) if done else None
-    return Item("keys", not waiting, last.returned_at if last else None,
-                last.returned_by if last else "",
-                t("movein.sep").join(parts) or t("moveout.detail.keys_all"))
+    return latest("keys", not waiting, done, "returned_at", "returned_by",
+                  t("movein.sep").join(parts) or t("moveout.detail.keys_all"))
 
 
 def _meter_item(move: Move) -> Item:
@@ -291,9 +290,8 @@ def _inspection_item(move: Move) -> Item:
         parts.append(t("moveout.detail.lines_left", lines=", ".join(left)))
     if to_price:
         parts.append(t("moveout.detail.to_price", lines=", ".join(to_price)))
-    last = max(rows.values(), key=lambda r: r.at) if rows else None
-    return Item("inspection", bool(rows) and not left and not to_price,
-                last.at if last else None, last.by if last else "", t("movein.sep").join(parts))
+    return latest("inspection", bool(rows) and not left and not to_price, list(rows.values()),
+                  "at", "by", t("movein.sep").join(parts))
 
 
 def _deposit_item(move: Move) -> Item:
