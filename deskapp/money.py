@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 FEN_PER_YUAN = 100
 _CENT = Decimal("0.01")
-# Decimal yuan, at most two decimals; thousands separators only in groups of three
-# ("10,000.00" from a spreadsheet; "1,5" is refused, it may have meant 1.5); no exponent.
-_AMOUNT = re.compile(r"^-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$")
+# Decimal yuan, at most two decimals; a thousands separator is followed by exactly three
+# digits ("10,000.00" from a spreadsheet; "1,5" is refused, it may have meant 1.5); no
+# exponent. ASCII digits only: ``\d`` (and Decimal) would read a full-width "５０００".
+_AMOUNT = re.compile(r"-?([0-9]{1,12}|[0-9]{1,3}(,[0-9]{3}){1,3})(\.[0-9]{1,2})?")
 
 
 class MoneyError(ValueError):
@@ -25,7 +26,7 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
     if isinstance(value, float):
         raise MoneyError("money must not be given as float")
     text = str(value).strip()
-    if not _AMOUNT.match(text):
+    if not _AMOUNT.fullmatch(text):
         raise MoneyError(f"not an amount in yuan with at most two decimals: {value!r}")
     amount = Decimal(text.replace(",", ""))
     return int(amount * FEN_PER_YUAN)

@@ -18,7 +18,7 @@ import pendulum
 import pytest
 
 from deskapp import i18n
-from deskapp.models import Audit, BagHandout, Letter, Mail, Target, Ticket, Visit
+from deskapp.models import BagHandout, Letter, Mail, Target, Ticket, Visit
 from deskapp.services import Conflict, InvalidInput, NotAllowed
 from deskapp.services import comms
 from deskapp.services import tenants as registry
@@ -34,6 +34,7 @@ from deskapp.services.staff import add_staff
 from deskapp.services.tickets import NewTicket, open_ticket, step
 from deskapp.services.visits import record_visit, schedule_first_visit, to_visit
 
+from .area_helpers import audit_actions
 from .conftest import TZ, as_role
 from .test_cli import cli, env  # noqa: F401 - fixtures
 from .test_tenants import counts
@@ -60,10 +61,6 @@ def building(desk):
     registry.set_status(desk, gone.id, "moving_out")
     registry.set_status(desk, gone.id, "gone")
     return desk
-
-
-def audit_actions() -> list[str]:
-    return [a for (a,) in Audit.select(Audit.action).order_by(Audit.id).tuples()]
 
 
 # --- mail: delivered to the room within 1 hour of arrival ---------------------------------

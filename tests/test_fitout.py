@@ -5,22 +5,18 @@ re-inspection → pass → refund handed to finance within 3 working days."""
 
 from __future__ import annotations
 
-import pendulum
 import pytest
 
-from deskapp.models import AccessPass, Audit, Fitout, Target, Ticket
+from deskapp.models import AccessPass, Fitout, Ticket
 from deskapp.services import Conflict, InvalidInput, NotAllowed
 from deskapp.services import fitout as fo
 from deskapp.services import tenants as registry
 from deskapp.services.tenants import TenantData
 
-from .conftest import TZ, as_role
+from .area_helpers import audit_actions, local, target
+from .conftest import as_role
 
 ACME = "Acme Trading Ltd"
-
-
-def local(*args) -> pendulum.DateTime:
-    return pendulum.datetime(*args, tz=TZ)
 
 
 @pytest.fixture
@@ -31,13 +27,8 @@ def tenant(desk):
     return made
 
 
-def target(ticket_id: int, name: str = "done") -> Target:
-    return Target.get(Target.ticket == ticket_id, Target.name == name)
-
-
 def actions(fitout_id: int) -> list[str]:
-    return [a for (a,) in Audit.select(Audit.action).where(
-        Audit.entity == "fitout", Audit.entity_id == str(fitout_id)).order_by(Audit.id).tuples()]
+    return audit_actions("fitout", fitout_id)
 
 
 def complete(desk, clock, scope: str, **kw) -> Fitout:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-import pendulum
 import pytest
 
 from deskapp.models import ALL_MODELS, Audit, Target, Tenant, Ticket, Visit
@@ -19,13 +18,13 @@ from deskapp.services import movein, moveout
 from deskapp.services import tenants as registry
 from deskapp.services.tenants import TenantData
 
-from .conftest import TZ, as_role
+from .area_helpers import local, target
+from .conftest import as_role
 
 STAR = "[bold]星辰[/]"
 
 
-def at(year, month, day, hour=0, minute=0) -> pendulum.DateTime:
-    return pendulum.datetime(year, month, day, hour, minute, tz=TZ)
+at = local  # at(2026, 10, 2, 10, 15): building time
 
 
 def incoming(desk, name=STAR, units=("12F-1201", "12F-1202"), deposit=9_720_000,
@@ -38,7 +37,7 @@ def incoming(desk, name=STAR, units=("12F-1201", "12F-1202"), deposit=9_720_000,
 
 
 def done_target(move: Move) -> Target:
-    return Target.get(Target.ticket == move.ticket_id, Target.name == "done")
+    return target(move.ticket_id)
 
 
 def run_move_in(desk, tenant, *, defect: str = "") -> Move:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pendulum
 import pytest
 
-from deskapp.models import AccessPass, Audit, ItemRelease, ParkingPermit, Target, Ticket
+from deskapp.models import AccessPass, ItemRelease, ParkingPermit, Ticket
 from deskapp.services import Conflict, InvalidInput, NotAllowed
 from deskapp.services import passes as ps
 from deskapp.services import release as rel
@@ -17,14 +16,12 @@ from deskapp.services import tenants as registry
 from deskapp.services.staff import add_staff
 from deskapp.services.tenants import TenantData
 
-from .conftest import START, TZ, as_role
+from .area_helpers import audit_actions, local
+from .area_helpers import target as done_target
+from .conftest import START, as_role
 
 ACME = "Acme Trading Ltd"
 OTHER = "蓝海科技有限公司"
-
-
-def local(*args) -> pendulum.DateTime:
-    return pendulum.datetime(*args, tz=TZ)
 
 
 @pytest.fixture
@@ -35,15 +32,6 @@ def tenant(desk):
     registry.add_signatory(desk, made.id, "陈静", "2026-03-02")
     registry.add_tenant(desk, TenantData(name=OTHER, units=("8F-805",)), status="active")
     return made
-
-
-def done_target(ticket_id: int) -> Target:
-    return Target.get(Target.ticket == ticket_id, Target.name == "done")
-
-
-def audit_actions(entity: str) -> list[str]:
-    return [a for (a,) in Audit.select(Audit.action).where(Audit.entity == entity)
-            .order_by(Audit.id).tuples()]
 
 
 # --- access passes ----------------------------------------------------------------------

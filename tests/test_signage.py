@@ -16,15 +16,12 @@ from deskapp.services import Conflict, InvalidInput, NotAllowed, signage
 from deskapp.services.signage import Application
 from deskapp.services.tenants import TenantData, set_status, update_tenant, upsert_tenant
 
+from .area_helpers import local
 from .conftest import TZ, as_role
 from .test_cli import cli, env, url  # noqa: F401 - fixtures
 
 SUPPLIER = "美工广告"
 TENANT = "星辰科技"
-
-
-def local(*args) -> pendulum.DateTime:
-    return pendulum.datetime(*args, tz=TZ)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..views import fit, rjust_cells
+from .common import dispatch, emit_list, moment
 
 
 def register(commands, leaf, group) -> None:
@@ -76,24 +77,21 @@ def register(commands, leaf, group) -> None:
 
 
 def run(args, desk, emit) -> int | None:
-    handler = {"mail": _mail, "letter": _letter, "visit": _visit, "suggestion": _suggestion,
-               "bags": _bags, "report": _report}.get(args.command)
-    if handler is None:
-        return None
-    handler(args, desk, emit)
-    return 0
+    return dispatch(args, desk, emit, {"mail": _mail, "letter": _letter, "visit": _visit,
+                                       "suggestion": _suggestion, "bags": _bags,
+                                       "report": _report})
 
 
-def _at(args, desk, option: str = "--at"):
-    from ..services import validate
-
-    return validate.parse_iso(getattr(args, "at", None), desk.profile().timezone, option)
+def _at(args, desk):
+    return moment(desk, getattr(args, "at", None))
 
 
 # --- documents (JSON: times ISO with the building's offset) -------------------------------
 
 def _iso(moment, tz: str) -> str | None:
-    return None if moment is None else moment.in_tz(tz).isoformat()
+    from ..services.export import iso
+
+    return iso(moment, tz)
 
 
 def mail_json(desk, mail) -> dict:
@@ -170,8 +168,7 @@ def _emit_log(args, emit, written, listed, document, line) -> None:
         doc = document(written)
         emit(args, doc, line(doc))
         return
-    docs = [document(row) for row in listed()]
-    emit(args, docs, lambda: "\n".join(line(d) for d in docs) or t("comms.none"))
+    emit_list(args, emit, [document(row) for row in listed()], line, "comms.none")
 
 
 def _letter(args, desk, emit) -> None:
@@ -218,7 +215,7 @@ def _visit(args, desk, emit) -> None:
             when = _when(doc["last_visit_at"]) if doc["last_visit_at"] else t("comms.never")
         return f"{fit(doc['tenant'], 30)} {fit(t('comms.reason.' + doc['reason']), 14)} {when}"
 
-    emit(args, docs, lambda: "\n".join(line(d) for d in docs) or t("comms.none"))
+    emit_list(args, emit, docs, line, "comms.none")
 
 
 def _suggestion(args, desk, emit) -> None:
@@ -245,10 +242,9 @@ def _bags(args, desk, emit) -> None:
         emit(args, doc, t("comms.bags_given", count=row.count, tenant=tenant.name,
                           month=row.month, left=left))
         return
-    docs = comms.bags_missing(desk, args.month)
-    emit(args, docs, lambda: "\n".join(
-        f"{fit(d['tenant'], 30)} {rjust_cells(str(d['given']), 4)} "
-        f"{rjust_cells(str(d['left']), 4)}" for d in docs) or t("comms.none"))
+    emit_list(args, emit, comms.bags_missing(desk, args.month),
+              lambda d: f"{fit(d['tenant'], 30)} {rjust_cells(str(d['given']), 4)} "
+                        f"{rjust_cells(str(d['left']), 4)}", "comms.none")
 
 
 def _report(args, desk, emit) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import t
-from .common import amount_fen, moment, names_list
+from .common import amount_fen, emit_list, moment, names_list
 
 
 def register(commands, leaf, group) -> None:
@@ -61,15 +61,16 @@ def run(args, desk, emit) -> int | None:
     if args.command != "fitout":
         return None
     from ..services import fitout as service
-    from ..services.passes import pass_json, record_number
+    from ..services import validate
+    from ..services.passes import pass_json
     from .passes import pass_lines
 
     command = args.fitout_command
     if getattr(args, "id", None) is not None:
-        args.id = record_number(args.id, "fit-out")
+        args.id = validate.record_id(args.id, "fit-out")
     if command == "list":
-        documents = [service.fitout_json(desk, f) for f in service.list_fitouts(args.tenant)]
-        emit(args, documents, lambda: "\n".join(_line(d) for d in documents) or t("fitout.none"))
+        emit_list(args, emit, [service.fitout_json(desk, f)
+                               for f in service.list_fitouts(args.tenant)], _line, "fitout.none")
         return 0
     if command == "workers":
         made = service.issue_worker_passes(desk, args.id, names_list(args.name),

@@ -6,6 +6,7 @@ adds the notice's text)."""
 from __future__ import annotations
 
 from ..i18n import t
+from .common import amount_fen, moment
 
 MOVE_IN = ("book", "check", "keys", "inspect", "meter", "gift", "notice", "visit", "done",
            "show")
@@ -56,15 +57,13 @@ def _options(parser, kind: str, verb: str) -> None:
 def run(args, desk, emit) -> int | None:
     if args.command not in ("move-in", "move-out"):
         return None
-    from ..cli import parse_moment
     from ..services import movein, moveout, validate
     from ..services.tickets import find_tenant
 
     kind = "in" if args.command == "move-in" else "out"
     verb = getattr(args, f"{args.command}_command")
     tenant = find_tenant(args.tenant)
-    tz = desk.profile().timezone
-    at = parse_moment(getattr(args, "at", None), tz, "--at")
+    at = moment(desk, getattr(args, "at", None))
     extra: dict = {}
     if verb == "book":
         (movein.book_move_in if kind == "in" else moveout.book_move_out)(desk, tenant.id, at)
@@ -83,7 +82,7 @@ def run(args, desk, emit) -> int | None:
         moveout.read_meter_out(desk, tenant.id, args.meter, args.reading, at)
     elif verb == "deduct":
         moveout.deduct(desk, tenant.id, args.unit, args.item,
-                       validate.yuan(args.amount, "--amount"), args.reason)
+                       amount_fen(args.amount, "--amount"), args.reason)
     elif verb == "gift":
         movein.give_gift(desk, tenant.id)
     elif verb == "notice":

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ..i18n import t
 from ..models import PASS_KINDS, VEHICLES
-from .common import moment, names_list
+from .common import dispatch, moment, names_list
 
 
 def register(commands, leaf, group) -> None:
@@ -83,57 +83,63 @@ def _lines(key: str, documents: list[dict], **labels) -> str:
 
 
 def run(args, desk, emit) -> int | None:
-    if args.command not in ("pass", "insurance", "permit", "release"):
-        return None
-    from ..services import passes, release
-    from ..services.passes import record_number
+    return dispatch(args, desk, emit, {"pass": _pass, "insurance": _insurance,
+                                       "permit": _permit, "release": _release})
 
-    if args.command == "pass":
-        if args.pass_command == "add":
-            made = passes.issue_passes(desk, args.tenant, args.kind, names_list(args.name),
-                                       args.start, args.end, at=moment(desk, args.at, "--at"))
-        elif args.pass_command == "revoke":
-            made = [passes.revoke_pass(desk, record_number(args.id, "pass"), args.reason)]
-        else:
-            made = passes.list_passes(desk, tenant=args.tenant, name=args.name,
-                                      valid=args.valid, expiring_days=args.expiring)
-        documents = [passes.pass_json(desk, p) for p in made]
-        if args.pass_command == "revoke":
-            emit(args, documents[0], lambda: pass_lines(documents))
-        else:
-            emit(args, documents, lambda: pass_lines(documents))
-        return 0
-    if args.command == "insurance":
-        if args.insurance_command == "add":
-            row = passes.add_insurance(desk, args.plate, args.insurer, args.policy,
-                                       args.start, args.end)
-            document = passes.insurance_json(row)
-            emit(args, document, lambda: _lines("insurance.line", [document]))
-            return 0
-        documents = [passes.insurance_json(r) for r in passes.list_insurance()]
-        emit(args, documents, lambda: _lines("insurance.line", documents)
-             or t("insurance.none"))
-        return 0
+
+def _pass(args, desk, emit) -> None:
+    from ..services import passes, validate
+
+    if args.pass_command == "add":
+        made = passes.issue_passes(desk, args.tenant, args.kind, names_list(args.name),
+                                   args.start, args.end, at=moment(desk, args.at))
+    elif args.pass_command == "revoke":
+        made = [passes.revoke_pass(desk, validate.record_id(args.id, "pass"), args.reason)]
+    else:
+        made = passes.list_passes(desk, tenant=args.tenant, name=args.name,
+                                  valid=args.valid, expiring_days=args.expiring)
+    documents = [passes.pass_json(desk, p) for p in made]
+    emit(args, documents[0] if args.pass_command == "revoke" else documents,
+         lambda: pass_lines(documents))
+
+
+def _insurance(args, desk, emit) -> None:
+    from ..services import passes
+
+    if args.insurance_command == "add":
+        row = passes.add_insurance(desk, args.plate, args.insurer, args.policy,
+                                   args.start, args.end)
+        document = passes.insurance_json(row)
+        emit(args, document, lambda: _lines("insurance.line", [document]))
+        return
+    documents = [passes.insurance_json(r) for r in passes.list_insurance()]
+    emit(args, documents, lambda: _lines("insurance.line", documents) or t("insurance.none"))
+
+
+def _permit(args, desk, emit) -> None:
+    from ..services import passes
+
     vehicle = {"vehicle": lambda d: t(f"vehicle.{d['vehicle']}")}
-    if args.command == "permit":
-        if args.permit_command == "add":
-            permit = passes.add_permit(desk, args.tenant, args.plate, args.vehicle,
-                                       args.holder, args.start, args.end,
-                                       at=moment(desk, args.at, "--at"))
-            document = passes.permit_json(desk, permit)
-            emit(args, document, lambda: _lines("permit.line", [document], **vehicle))
-            return 0
-        documents = [passes.permit_json(desk, p) for p in passes.list_permits()]
-        emit(args, documents, lambda: _lines("permit.line", documents, **vehicle)
-             or t("permit.none"))
-        return 0
+    if args.permit_command == "add":
+        permit = passes.add_permit(desk, args.tenant, args.plate, args.vehicle, args.holder,
+                                   args.start, args.end, at=moment(desk, args.at))
+        document = passes.permit_json(desk, permit)
+        emit(args, document, lambda: _lines("permit.line", [document], **vehicle))
+        return
+    documents = [passes.permit_json(desk, p) for p in passes.list_permits()]
+    emit(args, documents, lambda: _lines("permit.line", documents, **vehicle)
+         or t("permit.none"))
+
+
+def _release(args, desk, emit) -> None:
+    from ..services import release
+
     if args.release_command == "add":
         row = release.release_items(desk, args.tenant, args.items, args.carrier,
                                     args.confirmed_by, guard=args.guard,
-                                    at=moment(desk, args.at, "--at"))
+                                    at=moment(desk, args.at))
         document = release.release_json(desk, row)
         emit(args, document, lambda: _lines("release.line", [document]))
-        return 0
+        return
     documents = [release.release_json(desk, r) for r in release.releases(args.tenant)]
     emit(args, documents, lambda: _lines("release.line", documents) or t("release.none"))
-    return 0

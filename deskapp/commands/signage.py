@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..views import fit
+from .common import dispatch, emit_list, moment
 
 
 def register(commands, leaf, group) -> None:
@@ -54,11 +55,7 @@ def register(commands, leaf, group) -> None:
 
 
 def run(args, desk, emit) -> int | None:
-    if args.command == "supplier":
-        return _supplier(args, desk, emit)
-    if args.command == "signage":
-        return _signage(args, desk, emit)
-    return None
+    return dispatch(args, desk, emit, {"supplier": _supplier, "signage": _signage})
 
 
 def _supplier(args, desk, emit) -> int:
@@ -68,16 +65,15 @@ def _supplier(args, desk, emit) -> int:
         return {"id": s.id, "name": s.name, "contact": s.contact, "phone": s.phone,
                 "active": s.active}
 
-    def line(s) -> str:
-        return f"{fit(s.name, 24)} {fit(s.contact, 12)} {s.phone}"
+    def line(doc: dict) -> str:
+        return f"{fit(doc['name'], 24)} {fit(doc['contact'], 12)} {doc['phone']}"
 
     if args.supplier_command == "add":
-        made = signage.add_supplier(desk, args.name, args.contact, args.phone)
-        emit(args, document(made), line(made))
+        made = document(signage.add_supplier(desk, args.name, args.contact, args.phone))
+        emit(args, made, line(made))
         return 0
-    rows = signage.suppliers()
-    emit(args, [document(s) for s in rows],
-         lambda: "\n".join(line(s) for s in rows) or t("signage.supplier_none"))
+    emit_list(args, emit, [document(s) for s in signage.suppliers()], line,
+              "signage.supplier_none")
     return 0
 
 
@@ -99,7 +95,6 @@ def register_line(line: dict) -> str:
 
 
 def _signage(args, desk, emit) -> int:
-    from ..cli import parse_moment
     from ..services import signage
 
     command = args.signage_command
@@ -111,9 +106,8 @@ def _signage(args, desk, emit) -> int:
             price=args.price, ref=args.ref))
         return _one(args, desk, emit, order.id)
     if command == "step":
-        at = parse_moment(args.at, desk.profile().timezone, "--at")
-        order = signage.step(desk, args.id, args.action, at=at, reason=args.reason,
-                             supplier=args.supplier)
+        order = signage.step(desk, args.id, args.action, at=moment(desk, args.at),
+                             reason=args.reason, supplier=args.supplier)
         return _one(args, desk, emit, order.id)
     if command == "fix":
         order = signage.fix(desk, args.id, args.text, args.by)
@@ -126,15 +120,13 @@ def _signage(args, desk, emit) -> int:
                                ticket=finding.ticket_id))
         return 0
     if command == "list":
-        documents = signage.order_documents(desk, signage.orders(include_done=args.all))
-        emit(args, documents,
-             lambda: "\n".join(order_line(d) for d in documents) or t("signage.none"))
+        emit_list(args, emit, signage.order_documents(desk, signage.orders(include_done=args.all)),
+                  order_line, "signage.none")
         return 0
     if command == "register":
         lines = signage.register_lines(desk)
         _csv(args, lines)
-        emit(args, _public(lines),
-             lambda: "\n".join(register_line(x) for x in lines) or t("signage.register_empty"))
+        emit_list(args, emit, _public(lines), register_line, "signage.register_empty")
         return 0
     if command == "reconcile":
         summary = signage.reconcile(desk, args.supplier, args.month)

@@ -9,20 +9,18 @@ asks before throwing typed names away.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Input, Select, Static, TextArea
 
 from ..i18n import t
 from ..models import PASS_KINDS
 from ..services import DeskError
 from ..services.passes import issue_passes
-from ..services.tenants import find_tenant, today
+from ..services.tenants import today
 from ..services.tickets import NewTicket, check_new_ticket
-from . import localise_bindings
-from .confirm import dismiss_unless_kept
 from .new_ticket import FormInput, FormSelect
-from .typeahead import TypeAhead, TypeAheadScreen
+from .tenant_form_base import TenantFormScreen, field_row
+from .typeahead import TypeAhead
 
 
 class NamesArea(TypeAhead, TextArea):
@@ -33,7 +31,7 @@ def names_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class PassScreen(TypeAheadScreen):
+class PassScreen(TenantFormScreen):
     # styles/ is the lead's; what only this form needs is set here. The app's ".field"
     # rule (one line) outranks DEFAULT_CSS, so the names' height is set on mount.
     DEFAULT_CSS = """
@@ -42,35 +40,20 @@ class PassScreen(TypeAheadScreen):
     PassScreen #names { width: 1fr; border: none; padding: 0; }
     """
     NAME_LINES = 5
-    BINDINGS = [
-        Binding("escape", "cancel", "key.back"),
-        Binding("ctrl+s", "save", "key.save"),
-    ]
-
-    def __init__(self, tenant_id: int) -> None:
-        super().__init__()
-        localise_bindings(self)
-        self.tenant = find_tenant(tenant_id)
 
     def compose(self) -> ComposeResult:
         day = today(self.app.desk).isoformat()
         with Vertical(id="pass-form", classes="dialog"):
-            yield Static(t("passform.title", tenant=self.tenant.name), classes="dialog-title",
-                         markup=False)
-            yield from self._field("kind", t("passform.kind"), FormSelect(
+            yield self.title_row("passform.title")
+            yield from field_row("kind", t("passform.kind"), FormSelect(
                 [(t(f"pass.kind.{kind}"), kind) for kind in PASS_KINDS], value="staff",
                 allow_blank=False, id="kind"))
-            yield from self._field("names", t("passform.names"), NamesArea(id="names"))
-            yield from self._field("from", t("passform.from"), FormInput(value=day, id="from"))
-            yield from self._field("to", t("passform.to"), FormInput(value=day, id="to"))
+            yield from field_row("names", t("passform.names"), NamesArea(id="names"))
+            yield from field_row("from", t("passform.from"), FormInput(value=day, id="from"))
+            yield from field_row("to", t("passform.to"), FormInput(value=day, id="to"))
             yield Static("", id="pass-preview", markup=False)
             yield Static("", id="pass-error", classes="error", markup=False)
             yield Static(t("passform.hint"), classes="hint", markup=False)
-
-    def _field(self, key: str, label: str, widget) -> ComposeResult:
-        with Horizontal(classes="field", id=f"field-{key}"):
-            yield Label(label, classes="field-label")
-            yield widget
 
     def on_mount(self) -> None:
         for widget in (self.query_one("#field-names"), self.query_one("#names")):
@@ -113,11 +96,7 @@ class PassScreen(TypeAheadScreen):
         else:
             self.focus_next()
 
-    _saving = False
-
-    def action_save(self) -> None:
-        if self._saving:
-            return
+    def save(self) -> None:
         error = self.query_one("#pass-error", Static)
         people = self._names()
         if not people:
@@ -125,19 +104,11 @@ class PassScreen(TypeAheadScreen):
             return
         kind = self.query_one("#kind", Select).value
         start, end = self.query_one("#from", Input).value, self.query_one("#to", Input).value
-        self._saving = True
         desk, tenant = self.app.desk, self.tenant.name
 
         def done(made) -> None:
             self.app.say(t("passform.issued", count=len(made), tenant=tenant))
             self.dismiss([p.id for p in made])
 
-        def failed(exc: DeskError) -> None:
-            self._saving = False
-            error.update(exc.message())
-
-        self.app.write(lambda: issue_passes(desk, tenant, kind, people, start, end),
-                       done, failed)
-
-    def action_cancel(self) -> None:
-        dismiss_unless_kept(self, typed=self._typed() != self._untouched)
+        self.save_with(lambda: issue_passes(desk, tenant, kind, people, start, end), done,
+                       error)

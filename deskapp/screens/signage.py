@@ -11,45 +11,36 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Static
 
 from ..i18n import t
 from ..models import SignOrder
 from ..services import DeskError, signage
-from ..services.tenants import contacts_of, find_tenant, today
+from ..services.tenants import contacts_of, today
 from ..views import fit
 from . import localise_bindings
-from .confirm import dismiss_unless_kept
 from .new_ticket import FormInput, FormSelect, match_tenant
 from .reason import ReasonScreen
-from .typeahead import TypeAheadScreen
+from .tenant_form_base import TenantFormScreen, field_row
 
 FIELDS = ("kind", "text", "position", "applicant", "received", "ref", "supplier", "price")
 
 
-class SignageOrderScreen(TypeAheadScreen):
+class SignageOrderScreen(TenantFormScreen):
     """The tenant's application (申请书) typed in as it is on paper; ctrl+s places the
     order. Dismisses with the new order's id, or None."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "key.back"),
-        Binding("ctrl+s", "save", "key.save"),
-    ]
-
     def __init__(self, tenant_id: int) -> None:
-        super().__init__()
-        localise_bindings(self)
-        self.tenant = find_tenant(tenant_id)
+        super().__init__(tenant_id)
         self.suppliers = signage.supplier_names()
         self.contacts = [c.name for c in contacts_of(self.tenant.id) if c.name]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="dialog", can_focus=False):
-            yield Static(t("signage.form_title", tenant=self.tenant.name),
-                         classes="dialog-title", markup=False)
+            yield self.title_row("signage.form_title")
             yield from self._field("kind", FormSelect(
                 [(t("sign_kind.directory"), "directory"),
                  (t("sign_kind.name_plate"), "name_plate")],
@@ -74,9 +65,7 @@ class SignageOrderScreen(TypeAheadScreen):
     def _field(self, key: str, widget) -> ComposeResult:
         label = t("sign_field.kind") if key == "kind" else t(
             f"sign_field.{'supplier' if key == 'supplier' else 'sign_' + key}")
-        with Horizontal(classes="field", id=f"field-{key}"):
-            yield Label(label, classes="field-label", markup=False)
-            yield widget
+        return field_row(key, label, widget)
 
     _ready = False
 
@@ -132,32 +121,21 @@ class SignageOrderScreen(TypeAheadScreen):
             self.focus_next()
 
     # -- saving ------------------------------------------------------------------------------
-    _saving = False
-
-    def action_save(self) -> None:
-        if self._saving:
-            return
+    def save(self) -> None:
         request = self._check()
         if request is None:
             return
-        self._saving = True
         desk = self.app.desk
 
         def done(order: SignOrder) -> None:
             self.app.say(t("signage.placed", id=order.id))
             self.dismiss(order.id)
 
-        def failed(exc: DeskError) -> None:
-            self._saving = False
-            self.query_one("#form-error", Static).update(exc.message())
-
-        self.app.write(lambda: signage.apply(desk, request), done, failed)
+        self.save_with(lambda: signage.apply(desk, request), done,
+                       self.query_one("#form-error", Static))
 
     def _typed(self) -> tuple:
         return tuple(self.query_one(f"#{name}").value for name in FIELDS)
-
-    def action_cancel(self) -> None:
-        dismiss_unless_kept(self, typed=self._typed() != self._untouched)
 
 
 class SignageStepScreen(ModalScreen):

@@ -17,10 +17,10 @@ from pendulum import DateTime
 
 from ..models import BagHandout, Letter, MAIL_KINDS, Mail, Suggestion, Tenant, Ticket, Visit
 from . import validate
+from .common import happened_at, locked, tenant_by_name
 from .context import Desk
 from .errors import Conflict, InvalidInput
 
-MAX_TENANT = 200
 MAX_WHAT = 200
 MAX_PERSON = 100
 MAX_CARRIER = 60
@@ -45,21 +45,12 @@ MONTHS_BACK = 120
 def tenant_named(name: str | None, field: str = "tenant") -> Tenant:
     """The tenant a letter, a parcel, a visit or bags are for: by its exact name, not
     one that has moved out (its mail goes back to the sender)."""
-    name = validate.text(name, field, limit=MAX_TENANT, required=True)
-    tenant = Tenant.get_or_none(Tenant.name == name)
-    if tenant is None:
-        raise InvalidInput("error.comms_unknown_tenant", name=name)
-    if tenant.status == "gone":
-        raise InvalidInput("error.comms_tenant_gone", name=name)
-    return tenant
+    return tenant_by_name(name, field, unknown="error.comms_unknown_tenant",
+                          gone="error.comms_tenant_gone")
 
 
-def moment(desk: Desk, at: DateTime | None, field: str = "--at") -> DateTime:
-    """When it happened: now, or a back-dated moment inside the plausible window."""
-    now = desk.clock.now()
-    if at is None:
-        return now.in_tz("UTC")
-    return validate.in_window(at, now, "at", field, desk.profile().timezone).in_tz("UTC")
+# when it happened: now, or a back-dated moment inside the plausible window
+moment = happened_at
 
 
 def month_of(desk: Desk, when: DateTime) -> str:
@@ -93,12 +84,17 @@ def month_bounds(desk: Desk, month_: str) -> tuple[DateTime, DateTime]:
 
 
 def _locked(desk: Desk, model, row_id: int):
-    """A row inside the write transaction, locked against other sessions on PostgreSQL
-    (SQLite's IMMEDIATE transaction already serialises writers)."""
-    query = model.select().where(model.id == row_id)
-    if desk.db.for_update:
-        query = query.for_update()
-    return query.first()
+    """A row inside the write transaction, locked against other sessions."""
+    return locked(desk, model.select().where(model.id == row_id))
+
+
+def _to_deliver(desk: Desk, model, row_id: int, missing: str):
+    """The letter or mail being handed over, locked; ``missing`` refuses a number the
+    log does not have."""
+    row = _locked(desk, model, row_id)
+    if row is None:
+        raise InvalidInput(missing, id=row_id)
+    return row
 
 
 # --- letters (R-5.2) ------------------------------------------------------------------------
@@ -136,9 +132,7 @@ def deliver_letter(desk: Desk, letter_id: object, to: str, *,
     to = validate.text(to, "--to", limit=MAX_PERSON, required=True)
     when = moment(desk, at)
     with desk.db.atomic():
-        letter = _locked(desk, Letter, letter_id)
-        if letter is None:
-            raise InvalidInput("error.comms_no_letter", id=letter_id)
+        letter = _to_deliver(desk, Letter, letter_id, "error.comms_no_letter")
         if letter.delivered_at is not None:
             raise Conflict("error.comms_letter_delivered", id=letter_id, to=letter.delivered_to)
         if when < letter.received_at:
@@ -210,9 +204,7 @@ def deliver_mail(desk: Desk, mail_id: object, signed_by: str | None = None, *,
     signed_by = validate.text(signed_by, "--signed-by", limit=MAX_PERSON) or None
     when = moment(desk, at)
     with desk.db.atomic():
-        mail = _locked(desk, Mail, mail_id)
-        if mail is None:
-            raise InvalidInput("error.comms_no_mail", id=mail_id)
+        mail = _to_deliver(desk, Mail, mail_id, "error.comms_no_mail")
         if mail.delivered_at is not None:
             raise Conflict("error.comms_mail_delivered", id=mail_id, who=mail.signed_by or "—")
         if mail.kind == "registered" and not signed_by:

@@ -10,10 +10,7 @@ with a BOM, which Excel on a Chinese Windows PC needs to read it as UTF-8, not G
 
 from __future__ import annotations
 
-import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from peewee import JOIN
@@ -22,15 +19,13 @@ from ..i18n import t
 from ..models import Target, Tenant, Ticket, TicketEvent
 from .comms import bag_allowance, bags_by_tenant, letters, mail_due_at, mail_items, month
 from .comms import month_bounds, suggestions
+from . import common
 from .context import Desk
 from .errors import InvalidInput
+from .export import iso as _iso
 from .visits import is_late, visits_done
 
 REPLY_EVENTS = ("reply", "reply_written")
-
-
-def _iso(moment, tz: str) -> str | None:
-    return None if moment is None else moment.in_tz(tz).isoformat()
 
 
 def communication_report(desk: Desk, month_: str | None = None) -> dict:
@@ -206,23 +201,8 @@ def report_rows(report: dict) -> list[list[object]]:
     return rows
 
 
-# Excel (and LibreOffice) start a formula at these; a text that begins with one is
-# written with a leading ' (OWASP's advice for CSV injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guarded(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_bytes(report: dict) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in report_rows(report):
-        writer.writerow([guarded(cell) for cell in row])
-    return out.getvalue().encode("utf-8-sig")
+    return common.csv_bytes(report_rows(report))
 
 
 def xlsx_bytes(report: dict) -> bytes:
@@ -264,7 +244,11 @@ def write_report(desk: Desk, month_: str | None, *, csv_path: str | None = None,
         if path is not None:
             files.append((_target(path), make(report)))
     for target, data in files:
-        _write_whole(target, data)
+        try:
+            common.write_whole(target, data)
+        except OSError as exc:
+            raise InvalidInput("error.comms_report_write", path=str(target),
+                               reason=exc.strerror or str(exc)) from None
     return report
 
 
@@ -278,22 +262,5 @@ def _target(path: str) -> Path:
     return target
 
 
-def _write_whole(target: Path, data: bytes) -> None:
-    """Into a temporary file beside it, then renamed: a reader never sees half a file."""
-    try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(temp, 0o644)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InvalidInput("error.comms_report_write", path=str(target),
-                           reason=exc.strerror or str(exc)) from None
-
-
-__all__ = ["communication_report", "csv_bytes", "guarded", "report_rows", "summary_rows",
+__all__ = ["communication_report", "csv_bytes", "report_rows", "summary_rows",
            "write_report", "xlsx_bytes"]

@@ -36,11 +36,11 @@ from ..models import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection, Te
 from ..money import format_yuan
 from ..sla import SCOPES
 from . import validate
+from .common import happened_at
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
-from .passes import (day_range, finish, issue_passes, local_day, locked, plain_day,
-                     record_number)
+from .passes import day_range, finish, issue_passes, local_day, locked, plain_day
 from .tenants import current_units, today, units as parse_units
 from .tickets import NewTicket, find_tenant, open_ticket, step
 
@@ -80,7 +80,7 @@ def _matches(stored: str, given: str) -> bool:
 # --- reading --------------------------------------------------------------------------
 
 def find_fitout(fitout_id: int) -> Fitout:
-    row = Fitout.get_or_none(Fitout.id == record_number(fitout_id, "fit-out"))
+    row = Fitout.get_or_none(Fitout.id == validate.record_id(fitout_id, "fit-out"))
     if row is None:
         raise InvalidInput("error.no_fitout", id=fitout_id)
     return row
@@ -89,7 +89,7 @@ def find_fitout(fitout_id: int) -> Fitout:
 def _for_change(desk: Desk, fitout_id: int, action: str, states: tuple[str, ...]) -> Fitout:
     """The fit-out inside the write transaction, locked (R-8.1), in one of ``states``."""
     row = locked(desk, Fitout.select().where(
-        Fitout.id == record_number(fitout_id, "fit-out")))
+        Fitout.id == validate.record_id(fitout_id, "fit-out")))
     if row is None:
         raise InvalidInput("error.no_fitout", id=fitout_id)
     if row.state not in states:
@@ -171,8 +171,7 @@ def receive_document(desk: Desk, fitout_id: int, name: str, *,
     is opened at that moment, with the application's scope."""
     desk.require("fitout.apply")
     name = validate.text(name, "--received", limit=MAX_DOCUMENT, required=True)
-    tz = desk.profile().timezone
-    moment = validate.in_window(at, desk.clock.now(), "at", "--at", tz) if at else None
+    moment = happened_at(desk, at)
     with desk.db.atomic():
         fitout = _for_change(desk, fitout_id, "docs", ("collecting",))
         documents = documents_of(fitout)
@@ -183,7 +182,6 @@ def receive_document(desk: Desk, fitout_id: int, name: str, *,
         if match.received_at is not None:
             raise Conflict("error.fitout_document_twice", name=document_label(match.name),
                            who=match.received_by)
-        moment = (moment or desk.clock.now()).in_tz("UTC")
         if moment < fitout.applied_at:
             raise InvalidInput("error.fitout_before_applied")
         match.received_at, match.received_by = moment, desk.user

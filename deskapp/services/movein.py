@@ -25,8 +25,10 @@ from ..models import Tenant, Ticket
 from ..models.movein import Inspection, KeyRecord, Meter, MeterReading, Move, WelcomeGift
 from ..money import format_yuan
 from . import validate
+from .common import happened_at, locked
 from .context import Desk
 from .errors import Conflict, InvalidInput
+from .export import iso as export_iso
 from .tenants import contacts_of, current_units, find_tenant, set_status, today
 from .tenants import unit as checked_unit
 
@@ -55,6 +57,14 @@ class Item:
     at: DateTime | None = None
     by: str = ""
     detail: str = ""
+
+
+def latest(code: str, done: bool, rows, at: str, by: str, detail: str) -> Item:
+    """A checklist line dated by the latest of ``rows`` (its ``at`` and ``by`` columns
+    say when and who); no rows, no date."""
+    last = max(rows, key=lambda row: getattr(row, at)) if rows else None
+    return Item(code, done, getattr(last, at) if last else None,
+                getattr(last, by) if last else "", detail)
 
 
 # --- reading values ---------------------------------------------------------------------
@@ -97,7 +107,7 @@ def local(desk: Desk, moment: DateTime | None) -> str:
 
 
 def iso(desk: Desk, moment: DateTime | None) -> str | None:
-    return None if moment is None else moment.in_tz(desk.profile().timezone).isoformat()
+    return export_iso(moment, desk.profile().timezone)
 
 
 # --- finding the move ---------------------------------------------------------------------
@@ -130,22 +140,11 @@ def _booked(tenant: Tenant, kind: str) -> Move:
 def _for_change(desk: Desk, tenant_id: int) -> Tenant:
     """The tenant inside the write transaction, its row locked on PostgreSQL so two
     sessions working one checklist take turns (SQLite's write lock does the same)."""
-    query = Tenant.select().where(Tenant.id == validate.record_id(tenant_id, "tenant"))
-    if desk.db.for_update:
-        query = query.for_update()
-    tenant = query.first()
+    tenant = locked(desk, Tenant.select().where(
+        Tenant.id == validate.record_id(tenant_id, "tenant")))
     if tenant is None:
         raise InvalidInput("error.no_tenant_id", id=tenant_id)
     return tenant
-
-
-def _moment(desk: Desk, at: DateTime | None, field: str = "--at") -> DateTime:
-    """When something happened: now, or a moment given (not in the future)."""
-    now = desk.clock.now()
-    if at is None:
-        return now
-    validate.in_window(at, now, "at", field, desk.profile().timezone)
-    return at.in_tz("UTC")
 
 
 # --- booking --------------------------------------------------------------------------------
@@ -352,15 +351,20 @@ def readings_of(tenant_id: int) -> list[tuple[Meter, MeterReading]]:
     return [(row.meter, row) for row in rows]
 
 
+def reading_typed(desk: Desk, code: str, reading: str | int,
+                  at: DateTime | None) -> tuple[str, int, DateTime]:
+    """A reading as typed, checked before its transaction (move-in and move-out alike):
+    the meter's code, the reading in hundredths of a kWh, when it was read."""
+    desk.require(PERMISSION)
+    return meter_code(code), parse_reading(reading), happened_at(desk, at)
+
+
 def read_meter_in(desk: Desk, tenant_id: int, code: str, reading: str | int,
                   at: DateTime | None = None, unit: str | None = None) -> MeterReading:
     """The move-in reading: the meter's baseline, from which billing counts. The meter
     joins the tenant's record (at its first unit unless another is named); a meter
     another tenant still has on record is refused."""
-    desk.require(PERMISSION)
-    code = meter_code(code)
-    value = parse_reading(reading)
-    read_at = _moment(desk, at)
+    code, value, read_at = reading_typed(desk, code, reading, at)
     with desk.db.atomic():
         tenant = _for_change(desk, tenant_id)
         move = _booked(tenant, "in")
@@ -502,9 +506,7 @@ def _keys_item(move: Move) -> Item:
     detail = t("movein.detail.keys", count=sum(k.count for k in rows), lines=len(rows))
     if unsigned:
         detail += t("movein.sep") + t("movein.detail.unsigned", keys=", ".join(unsigned))
-    last = max(rows, key=lambda k: k.handed_at) if rows else None
-    return Item("keys", bool(rows) and not unsigned, last.handed_at if last else None,
-                last.handed_by if last else "", detail)
+    return latest("keys", bool(rows) and not unsigned, rows, "handed_at", "handed_by", detail)
 
 
 def _inspection_item(move: Move) -> Item:
@@ -515,9 +517,7 @@ def _inspection_item(move: Move) -> Item:
     detail = t("movein.detail.inspection", lines=len(rows), defects=defects)
     if left:
         detail += t("movein.sep") + t("movein.detail.units_left", units=", ".join(left))
-    last = max(rows, key=lambda r: r.at) if rows else None
-    return Item("inspection", bool(rows) and not left, last.at if last else None,
-                last.by if last else "", detail)
+    return latest("inspection", bool(rows) and not left, rows, "at", "by", detail)
 
 
 def _meter_item(move: Move) -> Item:

@@ -23,7 +23,6 @@ from .movein import (
     Item,
     _booked,
     _for_change,
-    _moment,
     book,
     complete,
     current_meters,
@@ -32,8 +31,8 @@ from .movein import (
     inspections_of,
     key_count,
     keys_of,
-    meter_code,
-    parse_reading,
+    latest,
+    reading_typed,
     record_reading,
 )
 from .tenants import current_units, set_status
@@ -102,10 +101,7 @@ def read_meter_out(desk: Desk, tenant_id: int, code: str, reading: str | int,
     """The final reading of one of the tenant's meters (same refusals as every reading);
     the meter then leaves the tenant's record. A tenant registered before the desk kept
     meters may have its meter's final reading taken without a baseline."""
-    desk.require(PERMISSION)
-    code = meter_code(code)
-    value = parse_reading(reading)
-    read_at = _moment(desk, at)
+    code, value, read_at = reading_typed(desk, code, reading, at)
     with desk.db.atomic():
         tenant = _for_change(desk, tenant_id)
         move = _booked(tenant, "out")
@@ -261,10 +257,8 @@ def _keys_item(move: Move) -> Item:
     parts = ([t("moveout.detail.keys_waiting", keys=", ".join(waiting))] if waiting
              else []) + missing_keys(move.tenant_id)
     done = [k for k in rows if k.returned_at is not None]
-    last = max(done, key=lambda k: k.returned_at) if done else None
-    return Item("keys", not waiting, last.returned_at if last else None,
-                last.returned_by if last else "",
-                t("movein.sep").join(parts) or t("moveout.detail.keys_all"))
+    return latest("keys", not waiting, done, "returned_at", "returned_by",
+                  t("movein.sep").join(parts) or t("moveout.detail.keys_all"))
 
 
 def _meter_item(move: Move) -> Item:
@@ -296,9 +290,8 @@ def _inspection_item(move: Move) -> Item:
         parts.append(t("moveout.detail.lines_left", lines=", ".join(left)))
     if to_price:
         parts.append(t("moveout.detail.to_price", lines=", ".join(to_price)))
-    last = max(rows.values(), key=lambda r: r.at) if rows else None
-    return Item("inspection", bool(rows) and not left and not to_price,
-                last.at if last else None, last.by if last else "", t("movein.sep").join(parts))
+    return latest("inspection", bool(rows) and not left and not to_price, list(rows.values()),
+                  "at", "by", t("movein.sep").join(parts))
 
 
 def _deposit_item(move: Move) -> Item:

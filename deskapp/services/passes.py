@@ -21,7 +21,8 @@ import pendulum
 from pendulum import DateTime
 
 from ..models import PASS_KINDS, VEHICLES, AccessPass, ParkingPermit, Tenant, VehicleInsurance
-from . import validate
+from . import common, validate
+from .common import locked
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
@@ -51,18 +52,6 @@ _PLATE_SEPARATORS = re.compile(r"[ ·•\-]")
 
 
 # --- values ---------------------------------------------------------------------------
-
-def record_number(value: object, field: str) -> int:
-    """A pass's or fit-out's number: ``validate.record_id`` (1 .. 2**63-1), ASCII digits
-    only (``int`` reads a full-width "１" as 1), refused in words that do not call it a
-    ticket number."""
-    try:
-        if isinstance(value, str) and not value.isascii():
-            raise InvalidInput("error.bad_id", field=field, value=value)
-        return validate.record_id(value, field)
-    except InvalidInput:
-        raise InvalidInput("error.bad_record_number", field=field, value=str(value)) from None
-
 
 def person(value: str | None, field: str = "name") -> str:
     return validate.text(value, field, limit=MAX_PERSON, required=True)
@@ -110,8 +99,7 @@ def day_start(desk: Desk, day: dt.date) -> DateTime:
 
 
 def local_day(desk: Desk, moment: DateTime) -> dt.date:
-    local = moment.in_tz(desk.profile().timezone)
-    return dt.date(local.year, local.month, local.day)
+    return common.local_day(moment, desk.profile().timezone)
 
 
 def _edge(desk: Desk, value, field: str, *, end: bool) -> DateTime:
@@ -142,12 +130,6 @@ def validity(desk: Desk, start, end) -> tuple[DateTime, DateTime]:
         raise InvalidInput("error.to_before_from", start=first.in_tz(tz).isoformat(),
                            end=until.in_tz(tz).isoformat())
     return first, until
-
-
-def locked(desk: Desk, query):
-    """The first row of ``query`` inside the write transaction, locked against other
-    sessions (R-8.1): PostgreSQL needs the row lock (SQLite's IMMEDIATE serialises)."""
-    return (query.for_update() if desk.db.for_update else query).first()
 
 
 # --- the counter ticket ---------------------------------------------------------------
@@ -209,7 +191,7 @@ def issue_passes(desk: Desk, tenant: str, kind: str, people: list[tuple[str, str
 
 def revoke_pass(desk: Desk, pass_id: int, reason: str) -> AccessPass:
     desk.require("pass.revoke")
-    pass_id = record_number(pass_id, "pass")
+    pass_id = validate.record_id(pass_id, "pass")
     reason = validate.text(reason, "reason", limit=MAX_REASON, free=True, required=True)
     with desk.db.atomic():
         held = locked(desk, AccessPass.select().where(AccessPass.id == pass_id))

@@ -28,10 +28,9 @@ order, its ticket step and the audit row.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pendulum
 from pendulum import DateTime
@@ -40,6 +39,7 @@ from ..i18n import t
 from ..models import SignFinding, SignOrder, SignSupplier, Tenant, Ticket
 from ..models.signage import SIGN_KINDS
 from . import validate
+from .common import csv_bytes, happened_at, local_day, locked, tenant_by_name, write_whole
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .tenants import find_tenant, phone, today, unit
@@ -142,12 +142,8 @@ def order_number(value: object) -> int:
 
 def tenant_named(name: str) -> Tenant:
     """The tenant an application names (the command line names tenants, the screen
-    hands an id)."""
-    name = validate.text(name, t("sign_register.tenant"), limit=200, required=True)
-    tenant = Tenant.get_or_none(Tenant.name == name)
-    if tenant is None:
-        raise InvalidInput("error.sign_no_tenant", name=name)
-    return tenant
+    hands an id); one gone is refused by ``check_application``, as a conflict."""
+    return tenant_by_name(name, t("sign_register.tenant"), unknown="error.sign_no_tenant")
 
 
 def find_order(order_id: object) -> SignOrder:
@@ -159,10 +155,7 @@ def find_order(order_id: object) -> SignOrder:
 
 
 def _for_change(desk: Desk, order_id: int) -> SignOrder:
-    query = SignOrder.select().where(SignOrder.id == order_number(order_id))
-    if desk.db.for_update:
-        query = query.for_update()
-    order = query.first()
+    order = locked(desk, SignOrder.select().where(SignOrder.id == order_number(order_id)))
     if order is None:
         raise InvalidInput("error.no_sign_order", id=order_id)
     return order
@@ -304,14 +297,14 @@ def _moment(desk: Desk, order: SignOrder, at: DateTime | None) -> DateTime:
     """The step's time: now, or ``at`` (plausible, and not before the order's last step)."""
     if at is None:
         return desk.clock.now()
-    validate.in_window(at, desk.clock.now(), "at", "--at", desk.profile().timezone)
+    at = happened_at(desk, at)
     last = max(stamp for stamp in (getattr(order, f"{c}_at") for c in STEP_COLUMNS.values())
                if stamp is not None)
     if at < last:
         tz = desk.profile().timezone
         raise InvalidInput("error.sign_at_before_last",
                            at=last.in_tz(tz).format("YYYY-MM-DD HH:mm:ss"))
-    return at.in_tz("UTC")
+    return at
 
 
 def step(desk: Desk, order_id: object, action: str, *, at: DateTime | None = None,
@@ -330,7 +323,7 @@ def step(desk: Desk, order_id: object, action: str, *, at: DateTime | None = Non
     if picked is not None and action != "send":
         raise InvalidInput("error.sign_supplier_only_send")
     if at is not None:  # the window first: a moment no database holds never reaches one
-        validate.in_window(at, desk.clock.now(), "at", "--at", desk.profile().timezone)
+        happened_at(desk, at)
     with desk.db.atomic():
         order = _for_change(desk, order_id)
         if expected_version is not None and order.version != expected_version:
@@ -539,13 +532,6 @@ def timeline(order: SignOrder) -> list[tuple[str, DateTime, str]]:
     return sorted(taken, key=lambda item: item[1])
 
 
-def _local_day(moment: DateTime | None, tz: str) -> dt.date | None:
-    if moment is None:
-        return None
-    local = moment.in_tz(tz)
-    return dt.date(local.year, local.month, local.day)
-
-
 def _names(model, ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
@@ -607,14 +593,14 @@ def register_lines(desk: Desk, supplier_id: int | None = None,
     supplier_map = _names(SignSupplier, [o.supplier_id for o in rows])
     lines = []
     for order in rows:
-        installed = _local_day(order.installed_at, tz)
+        installed = local_day(order.installed_at, tz)
         lines.append({
             "id": order.id, "tenant": tenants.get(order.tenant_id), "kind": order.kind,
             "purpose": order.purpose, "text": order.text, "position": order.position,
             "supplier": supplier_map.get(order.supplier_id),
             "applied_on": order.applied_on.isoformat(),
             "installed_on": installed.isoformat() if installed else None,
-            "registered_on": _local_day(order.registered_at, tz).isoformat(),
+            "registered_on": local_day(order.registered_at, tz).isoformat(),
             "application_ref": order.application_ref,
             "price": None if order.price_fen is None else format_yuan(order.price_fen),
             "price_fen": order.price_fen,
@@ -653,44 +639,32 @@ def reconcile(desk: Desk, supplier_name: str, month: str) -> dict:
 
 
 def csv_text(lines: list[dict]) -> str:
-    """The register's lines as CSV (UTF-8; a leading = + - @ is quoted with ' so a
-    spreadsheet shows a tenant's text rather than running it as a formula)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([t(f"sign_register.{column}") for column in REGISTER_COLUMNS])
+    """The register's lines as CSV (formula-guarded like every CSV the desk writes:
+    ``common.csv_bytes``); the text, without the BOM the file gets."""
+    return csv_bytes(_register_rows(lines)).decode("utf-8-sig")
+
+
+def _register_rows(lines: list[dict]):
+    yield [t(f"sign_register.{column}") for column in REGISTER_COLUMNS]
     for line in lines:
         row = []
         for column in REGISTER_COLUMNS:
             value = line[column]
             if column in ("kind", "purpose"):
                 value = t(f"sign_{column}.{value}")
-            value = "" if value is None else str(value)
-            if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                value = "'" + value
-            row.append(value)
-        writer.writerow(row)
-    return out.getvalue()
+            row.append("" if value is None else str(value))
+        yield row
 
 
 def write_csv(path: str, lines: list[dict]) -> int:
-    """Write the lines to ``path`` (the whole file, or nothing: a temporary beside it is
-    renamed into place); returns how many lines."""
-    import os
-    import tempfile
-
-    text = csv_text(lines)
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
+    """Write the lines to ``path`` (UTF-8 with a BOM; the whole file, or nothing);
+    returns how many lines."""
+    target = Path(path).absolute()
+    if not target.parent.is_dir():
         raise InvalidInput("error.sign_csv_folder", path=path)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".signage-", suffix=".csv")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            handle.write(text)
-        os.replace(temp, target)
+        write_whole(target, csv_bytes(_register_rows(lines)))
     except OSError as exc:
-        if os.path.exists(temp):
-            os.unlink(temp)
         raise InvalidInput("error.sign_csv_write", path=path, detail=exc.strerror or "") from None
     return len(lines)
 

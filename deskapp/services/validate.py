@@ -62,8 +62,9 @@ _INVISIBLE = r"\s" + "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_EDGES = re.compile(f"^[{_INVISIBLE}]+|[{_INVISIBLE}]+$")
 # ISO 8601 as the contract says, extended format: a date, a time, optional seconds and
 # fraction, optional offset. Nothing guessed: "now", "soon", "01/02/2026" are refused.
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
-                  r"(Z|[+-]\d{2}(:?\d{2})?)?$")
+# ASCII digits only (``\d`` would take a full-width "２０２６").
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+                  r"(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?")
 
 
 def text(value: str | None, field: str, *, limit: int, free: bool = False,
@@ -91,14 +92,26 @@ def optional_text(value: str | None, field: str, *, limit: int, free: bool = Fal
     return None if value is None else text(value, field, limit=limit, free=free)
 
 
+# A record number as typed: ASCII digits, "#12" as a ticket is written; ``int`` alone
+# would also read "１" and "1_0".
+_RECORD_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def record_id(value: object, field: str = "ID") -> int:
-    """A ticket (or other record) number: a whole number from 1 to 2**63-1."""
-    try:
-        number = int(str(value).strip().lstrip("#")) if not isinstance(value, int) else value
-    except ValueError:
-        raise InvalidInput("error.bad_id", field=field, value=str(value)) from None
+    """A ticket (or other record) number: a whole number from 1 to 2**63-1. ``field``
+    names the record ("mail", "pass"); the default "ID" is a ticket's, said as such."""
+    key = "error.bad_id" if field == "ID" else "error.bad_record_number"
+    if isinstance(value, bool):
+        raise InvalidInput(key, field=field, value=str(value))
+    if isinstance(value, int):
+        number = value
+    else:
+        typed = str(value).strip().lstrip("#")
+        if not _RECORD_NUMBER.fullmatch(typed):
+            raise InvalidInput(key, field=field, value=str(value))
+        number = int(typed)
     if not 1 <= number <= MAX_ID:
-        raise InvalidInput("error.bad_id", field=field, value=str(value))
+        raise InvalidInput(key, field=field, value=str(value))
     return number
 
 
@@ -177,7 +190,7 @@ def parse_iso(value: str | None, tz: str, field: str) -> DateTime | None:
     if value is None:
         return None
     raw = text(value, field, limit=64)
-    if not _ISO.match(raw):
+    if not _ISO.fullmatch(raw):
         raise InvalidInput("error.bad_time", option=field, value=raw)
     try:
         moment = pendulum.parse(raw.replace(" ", "T"), tz=tz, strict=True)

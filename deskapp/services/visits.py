@@ -8,6 +8,7 @@ import datetime as dt
 import pendulum
 
 from ..models import Visit
+from .common import local_day as _local_day
 from .context import Desk
 from .tenants import find_tenant
 
@@ -114,11 +115,6 @@ def record_visit(desk: Desk, tenant: str, visitor: str, feedback: str, *, at=Non
         if suggestion:
             add_suggestion(desk, row.name, suggestion, at=when, visit=visit)
     return visit
-
-
-def _local_day(moment, tz: str) -> dt.date:
-    local = moment.in_tz(tz)
-    return dt.date(local.year, local.month, local.day)
 
 
 def is_late(visit: Visit, tz: str) -> bool:
