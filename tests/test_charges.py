@@ -234,9 +234,14 @@ def test_the_price_used_is_the_one_in_force_and_the_amount_exact(desk, clock, hi
     tenant = registry.add_tenant(desk, TenantData(name=code, units=()))
     prices.set_price(desk, code, first, today, unit="item")
     in_force = {today: first}
-    for offset, fen in history:
-        prices.set_price(desk, code, fen, today + dt.timedelta(days=offset), reason="调价")
-        in_force[today + dt.timedelta(days=offset)] = fen
+    for offset, fen in sorted(history):
+        day = today + dt.timedelta(days=offset)
+        if in_force[max(in_force)] == fen:  # the same price again is no change to announce
+            with pytest.raises(InvalidInput):
+                prices.set_price(desk, code, fen, day, reason="调价")
+            continue
+        prices.set_price(desk, code, fen, day, reason="调价")
+        in_force[day] = fen
     clock.set(START.add(days=331))
     for number, (offset, milli) in enumerate(posts):
         day = today + dt.timedelta(days=offset)
@@ -332,3 +337,54 @@ def test_bad_charge_input_exits_2_and_writes_nothing(cli, demo, extra, message):
     assert message in result.err and "Traceback" not in result.err
     assert cli("--db", demo, "charge", "list", "--json").json == []
     assert cli("--db", demo, "audit", "verify", "--json").json == audit
+
+
+# --- any input on the command line (the hostile-input property suite) ------------------------
+
+from .test_properties import EXAMPLES, check, flag, joined, mostly, option  # noqa: E402
+from .test_properties import prepared, texts  # noqa: E402, F401 - fixture
+
+amounts = st.one_of(st.sampled_from(["-1", "0.125", "１.00", "1,5", "1e3", "99999999999999",
+                                     "1.30", "0.40", "2"]), texts)
+quantities = st.one_of(st.sampled_from(["1.5", "2", "0.001", "-1", "1,5", "1e3", "１２",
+                                        "1.2345", "1000001"]), texts)
+days = mostly(["2026-11-26", "2026-11-20", "2027-01-01", "9999-12-31", "2026-02-30"])
+codes = mostly(["electricity", "copy_page", "room_small_hour", "new_item"])
+PRICE_ARGV = st.one_of(
+    joined(st.just(["price", "set"]), codes.map(lambda v: [f"{v}"]),
+           amounts.map(lambda v: [f"{v}"]), option("--from", days, required=True),
+           option("--reason", texts), option("--unit", mostly(["item", "page"])),
+           option("--name-zh", texts), flag("--json")),
+    joined(st.just(["price", "stop"]), codes.map(lambda v: [v]),
+           option("--from", days, required=True), option("--reason", texts, required=True)),
+    joined(st.just(["price"]), st.sampled_from([["list"], ["notices"]]), flag("--json")))
+CHARGE_ARGV = st.one_of(
+    joined(st.just(["charge", "add"]), option("--tenant", mostly([ACME]), required=True),
+           option("--item", codes, required=True),
+           option("--quantity", quantities, required=True),
+           option("--date", days, required=True), flag("--paid"),
+           option("--signed-by", mostly(["John Chen"])), option("--price", amounts),
+           option("--free", mostly(["original_defect"])), option("--description", texts),
+           option("--ref", texts), flag("--json")),
+    joined(st.just(["charge", "list"]), option("--tenant", mostly([ACME])),
+           option("--month", mostly(["2026-11", "2026-13"])), flag("--json")),
+    joined(st.just(["charge", "reverse"]), mostly(["1", "0", "-1"]).map(lambda v: [v]),
+           option("--reason", texts, required=True)))
+
+
+@pytest.fixture
+def priced(prepared, tmp_path):  # noqa: F811
+    path = tmp_path / "tenants.csv"
+    path.write_text("name,units,contact,phone,monthly_rent,due_day,lease_start,lease_end\n"
+                    f"{ACME},8F-805,John Chen,1380000,100.00,1,2026-01-01,2027-12-31\n",
+                    encoding="utf-8")
+    assert prepared(["tenant", "import", str(path)])[0] == 0
+    assert prepared(["charge", "add", "--tenant", ACME, "--item", "copy_page",
+                     "--quantity", "2", "--date", "2026-11-26", "--paid"])[0] == 0
+    return prepared
+
+
+@EXAMPLES
+@given(argv=st.one_of(PRICE_ARGV, CHARGE_ARGV))
+def test_price_and_charge_commands_with_anything(priced, argv):
+    check(priced, argv)

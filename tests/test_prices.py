@@ -82,6 +82,15 @@ def test_a_change_needs_its_reason_because_tenants_are_told_why(desk):
         prices.set_price(desk, "parking_month", 90000, "2027-01-01", reason="  \u200b ")
 
 
+def test_a_change_keeps_the_unit_and_changes_the_price(desk):
+    with pytest.raises(InvalidInput) as unit:
+        prices.set_price(desk, "electricity", 130, "2027-01-01", reason="x", unit="hour")
+    assert "per kWh" in unit.value.message()
+    with pytest.raises(InvalidInput) as same:
+        prices.set_price(desk, "electricity", 125, "2027-01-01", reason="x")
+    assert same.value.key == "error.price_unchanged"
+
+
 def test_the_same_day_cannot_be_announced_twice(desk):
     prices.set_price(desk, "fax_page", 250, "2027-01-01", reason="线路费上涨")
     with pytest.raises(Conflict):
@@ -198,3 +207,13 @@ def test_the_desk_may_not_set_a_price_exit_4(cli, url, env):  # noqa: F811
                   "--reason", "x")
     assert refused.code == 4
     assert cli("--db", url, "price", "list", "--json").code == 0
+
+
+def test_the_refusal_reads_in_chinese_for_a_chinese_desk(cli, url):
+    assert cli("--db", url, "init").code == 0
+    refused = cli("--db", url, "--lang", "zh", "price", "set", "electricity", "1.30",
+                  "--from", "2026-11-26", "--reason", "调价")
+    assert refused.code == 2
+    assert "调价只能自今后某日起生效" in refused.err and "2026-11-27" in refused.err
+    listing = cli("--db", url, "--lang", "zh", "price", "list").out
+    assert "电费" in listing and "每度" in listing

@@ -35,6 +35,9 @@ EN = {
     "error.price_not_future": "a price change takes effect on a future day: {day} is not "
                               "after today ({today}); the earliest is {earliest}",
     "error.price_past": "a new item starts today at the earliest, not {day}",
+    "error.price_unit_fixed": "'{code}' is priced {unit}: a new unit is a new item (a new "
+                              "code)",
+    "error.price_unchanged": "'{code}' already costs that on {day}: nothing to announce",
     "error.price_already_announced": "a change to '{code}' from {day} is already announced",
     "error.price_already_withdrawn": "'{code}' is not on the list on {day}",
     "error.charge_bad_quantity": "{field}: '{value}' is not a quantity (digits, at most "
@@ -110,6 +113,8 @@ ZH = {
     "error.price_not_future": "调价只能自今后某日起生效：{day}不晚于今天（{today}），"
                               "最早{earliest}",
     "error.price_past": "新项目最早自今天起执行，不能是{day}",
+    "error.price_unit_fixed": "“{code}”按{unit}计价：换计价单位请另设新项目（新代码）",
+    "error.price_unchanged": "“{code}”在{day}已是这个价格，无需公告",
     "error.price_already_announced": "“{code}”自{day}起的调价已经公告",
     "error.price_already_withdrawn": "“{code}”在{day}已不在价目表上",
     "error.charge_bad_quantity": "{field}：“{value}”不是数量（数字，最多三位小数，如 1.5）",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..i18n import t
 from ..models import PRICE_UNITS, PriceEntry, PriceItem, PriceNotice
 from . import validate
 from .context import Desk
@@ -196,9 +197,14 @@ def set_price(desk: Desk, code: str, price_fen: int, effective_from: dt.date | s
                                     unit=unit, created_at=now, created_by=desk.user)
             old = None
         else:
+            if unit is not None and unit != item.unit:  # the history would mean two things
+                raise InvalidInput("error.price_unit_fixed", code=code,
+                                   unit=t(f"unit.{item.unit}"))
             if not reason:
                 raise InvalidInput("error.price_reason_required", code=code)
             old = _in_force_before(item, start)
+            if old == price_fen:
+                raise InvalidInput("error.price_unchanged", code=code, day=start.isoformat())
         notice = _announce(desk, item, start, price_fen, old, reason, now)
         desk.audit("price.set", "price_item", item.id, code=code, price_fen=price_fen,
                    old_fen=old, effective_from=start.isoformat(), reason=reason)
