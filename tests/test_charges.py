@@ -201,11 +201,21 @@ def test_a_quantity_is_exact_positive_and_plausible(desk, tenant, quantity):
     assert Charge.select().count() == 0
 
 
-@pytest.mark.parametrize("day", ["2026-11-27", "9999-12-31", "2025-11-24", "2026-02-30",
+@pytest.mark.parametrize("day", ["2027-11-28", "9999-12-31", "2025-11-24", "2026-02-30",
                                  "26-11-01", "２０２６-11-01", "now"])
-def test_the_service_date_is_not_ahead_nor_over_a_year_back(desk, tenant, day):
+def test_the_service_date_is_within_a_year_either_way(desk, tenant, day):
     with pytest.raises(InvalidInput):
         post(desk, tenant, day=day)
+
+
+def test_a_rental_paid_in_advance_uses_the_price_in_force_on_its_day(desk, tenant):
+    prices.set_price(desk, "parking_month", 85000, "2027-01-01", reason="车位费调整")
+    december = post(desk, tenant, "parking_month", 1, "2026-12-01", settle="paid",
+                    signed_by=None, source="parking", source_id="P-12")
+    january = post(desk, tenant, "parking_month", 1, "2027-01-01", settle="paid",
+                   signed_by=None, source="parking", source_id="P-01")
+    assert (december.amount_fen, january.amount_fen) == (80000, 85000)
+    assert post(desk, tenant, day="2027-11-26").service_date == D(2027, 11, 26)
 
 
 def test_an_item_not_on_the_list_on_the_service_date_cannot_be_charged(desk, tenant):

@@ -37,8 +37,11 @@ from .prices import entry_on, find_item, item_name, today
 MAX_TEXT = 500
 MAX_SOURCE = 40
 MAX_SOURCE_ID = 200
-# a service is charged within a year of the day it was given (older is a typing error)
+# a service is charged within a year of the day it was given (older is a typing error),
+# and at most a year ahead: rentals are paid in advance (next month's parking space, a
+# meeting room booked for next week) at the price in force on the day of use
 MAX_BACK_DAYS = 366
+MAX_AHEAD_DAYS = 366
 # the most of one unit on one line: a million hours, pages or kWh is a typing error
 MAX_QUANTITY = 1_000_000
 # a quantity as typed: ASCII digits, at most three decimals ("1.5", "12", "0.25");
@@ -88,13 +91,14 @@ def line_amount(unit_price_fen: int, milli: int) -> int:
 
 
 def service_day(desk: Desk, value, field: str = "--date") -> dt.date:
-    """The day the service was given: not in the future, at most a year back."""
+    """The day the service is given: at most a year back or a year ahead."""
     day = today(desk)
-    given = validate.day(value, field, day, "applied", required=True)
+    given = validate.day(value, field, day, "lease", required=True)
     earliest = day - dt.timedelta(days=MAX_BACK_DAYS)
-    if given < earliest:
+    latest = day + dt.timedelta(days=MAX_AHEAD_DAYS)
+    if not earliest <= given <= latest:
         raise InvalidInput("error.day_window", field=field, value=given.isoformat(),
-                           earliest=earliest.isoformat(), latest=day.isoformat())
+                           earliest=earliest.isoformat(), latest=latest.isoformat())
     return given
 
 
@@ -282,6 +286,6 @@ def charge_json(desk: Desk, charge: Charge, reversed_: bool | None = None) -> di
             "posted_at": charge.posted_at.in_tz(tz).isoformat(), "posted_by": charge.posted_by}
 
 
-__all__ = ["MAX_BACK_DAYS", "MAX_QUANTITY", "charge_json", "charges", "line_amount",
+__all__ = ["MAX_AHEAD_DAYS", "MAX_BACK_DAYS", "MAX_QUANTITY", "charge_json", "charges", "line_amount",
            "month_key", "monthly_account", "post_charge", "quantity_milli", "quantity_text",
            "reverse_charge", "reversed_ids", "service_day"]
