@@ -122,7 +122,8 @@ def test_an_item_withdrawn_from_a_future_day_has_no_price_from_then(desk):
 
 def test_the_published_list_marks_announced_changes(desk):
     prices.set_price(desk, "electricity", 130, "2027-01-01", reason="调价")
-    rows = [prices.price_json(r) for r in prices.published(desk) if r["item"].code == "electricity"]
+    rows = [prices.price_json(r) for r in prices.published(desk)
+            if r["item"].code == "electricity"]
     assert [(r["price"], r["effective_from"], r["announced"]) for r in rows] == [
         ("1.25", "2026-01-01", False), ("1.30", "2027-01-01", True)]
 

@@ -286,6 +286,7 @@ def charge_json(desk: Desk, charge: Charge, reversed_: bool | None = None) -> di
             "posted_at": charge.posted_at.in_tz(tz).isoformat(), "posted_by": charge.posted_by}
 
 
-__all__ = ["MAX_AHEAD_DAYS", "MAX_BACK_DAYS", "MAX_QUANTITY", "charge_json", "charges", "line_amount",
+__all__ = ["MAX_AHEAD_DAYS", "MAX_BACK_DAYS", "MAX_QUANTITY", "charge_json", "charges",
+           "line_amount",
            "month_key", "monthly_account", "post_charge", "quantity_milli", "quantity_text",
            "reverse_charge", "reversed_ids", "service_day"]

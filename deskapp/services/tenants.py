@@ -480,6 +480,7 @@ def tenant_names() -> list[str]:
 
 __all__ = ["NEXT_STATUS", "TenantData", "add_contact", "add_signatory", "add_tenant",
            "checked", "contacts_of", "current_units", "find_tenant", "find_tenants",
-           "may_sign", "may_sign_on", "phone", "refresh_mirror", "remove_contact", "remove_signatory",
+           "may_sign", "may_sign_on", "phone", "refresh_mirror", "remove_contact",
+           "remove_signatory",
            "set_status", "signatories_of", "split_unit", "tenant_names", "today",
            "unit", "units", "update_tenant", "upsert_tenant"]
