@@ -505,6 +505,9 @@ def ensure_schema(db: Database) -> dict[str, int]:
                 MIGRATIONS[version](db)
             _set_schema_version()
         seeded = seed_catalogue()
+        from .services.prices import seed_prices  # the published list (only missing codes)
+
+        seed_prices()
     return {"schema_version": SCHEMA_VERSION, "created": created, "services_added": seeded}
 
 

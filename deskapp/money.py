@@ -1,4 +1,10 @@
-"""Money is whole fen (分) in storage and Decimal yuan at the edges; never float."""
+"""Money is whole fen (分) in storage and Decimal yuan at the edges; never float.
+
+The one rounding rule of the desk: an amount that is not whole fen (a price × a
+quantity: 1.5 hours, 812.345 kWh) is rounded **to the fen, half up** (0.5 fen → 1 fen,
+-0.5 fen → -1 fen: away from zero, so a reversal is exactly the negative of its line).
+It is written once, in ``multiply``; everything that computes an amount calls it.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ def format_yuan(fen: int) -> str:
 
 
 def multiply(fen: int, quantity: Decimal | int | str) -> int:
-    """fen × quantity, rounded half-up to whole fen (e.g. kWh × tariff)."""
+    """fen × quantity, rounded half up to whole fen (e.g. kWh × tariff, 1.5 h × rate):
+    the desk's one rounding rule (see the module's docstring)."""
     exact = Decimal(fen) * Decimal(str(quantity))
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

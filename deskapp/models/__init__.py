@@ -29,6 +29,8 @@ from .records import (
     Ticket,
     TicketEvent,
 )
+from .prices import (FREE_REASONS, PAID_METHODS, PRICE_UNITS, QUANTITY_SCALE,
+                     SETTLEMENTS, Charge, PriceEntry, PriceItem, PriceNotice)
 from .signage import SIGN_KINDS, SIGN_PURPOSES, SIGN_STATES, SignFinding, SignOrder, SignSupplier
 
 # schema version → the tables it added (in creation order: referenced tables first)
@@ -36,7 +38,9 @@ ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
         ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding, Letter, Mail,
         Suggestion, BagHandout, Move, WelcomeGift, KeyRecord, Inspection, Meter,
-        MeterReading, Resource, BookingSeries, Booking],
+        MeterReading, Resource, BookingSeries, Booking,
+        # prices and the charges ledger (issue 9)
+        PriceItem, PriceEntry, PriceNotice, Charge],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -55,4 +59,7 @@ __all__ = [
     # fitout, passes
     "FITOUT_STATES", "Fitout", "FitoutDocument", "FitoutInspection", "PASS_KINDS", "VEHICLES",
     "AccessPass", "ItemRelease", "ParkingPermit", "VehicleInsurance",
+    # prices
+    "Charge", "FREE_REASONS", "PAID_METHODS", "PRICE_UNITS", "PriceEntry", "PriceItem",
+    "PriceNotice", "QUANTITY_SCALE", "SETTLEMENTS",
 ]

@@ -65,6 +65,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # move-in and move-out (services/movein.py, moveout.py): customer service runs the
     # checklist with the tenant; engineering and the others see it, do not work it
     "move.edit": frozenset({"desk", "manager", "gm"}),
+    # prices and charges (services/prices.py, charges.py): the company sets the prices
+    # the manager publishes them; whoever serves or collects posts a charge;
+    # only finance or the manager corrects one (a reversal moves money back)
+    "price.set": frozenset({"manager", "gm"}),
+    "charge.post": frozenset({"desk", "finance", "manager", "gm"}),
+    "charge.reverse": frozenset({"finance", "manager"}),
 }
 
 

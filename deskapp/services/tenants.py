@@ -427,6 +427,15 @@ def may_sign(tenant_id: int, name: str) -> bool:
     return any(s.name == name for s in signatories_of(tenant_id))
 
 
+def may_sign_on(tenant_id: int, name: str, day: dt.date) -> bool:
+    """Whether ``name`` could sign for the tenant's monthly settlement on ``day``: named
+    in a written application dated on or before it, and not withdrawn by then (a
+    withdrawal dated ``day`` ends the right that day)."""
+    return any(s.name == name and s.applied_on <= day
+               and (s.withdrawn_on is None or day < s.withdrawn_on)
+               for s in signatories_of(tenant_id, withdrawn=True))
+
+
 # --- reading ------------------------------------------------------------------------------
 
 def find_tenant(tenant_id: int) -> Tenant:
@@ -471,6 +480,7 @@ def tenant_names() -> list[str]:
 
 __all__ = ["NEXT_STATUS", "TenantData", "add_contact", "add_signatory", "add_tenant",
            "checked", "contacts_of", "current_units", "find_tenant", "find_tenants",
-           "may_sign", "phone", "refresh_mirror", "remove_contact", "remove_signatory",
+           "may_sign", "may_sign_on", "phone", "refresh_mirror", "remove_contact",
+           "remove_signatory",
            "set_status", "signatories_of", "split_unit", "tenant_names", "today",
            "unit", "units", "update_tenant", "upsert_tenant"]
