@@ -9,6 +9,7 @@ from .base import BaseModel, UTCField, database, from_micros, to_micros
 from .bookings import (BOOKING_KINDS, BOOKING_STATES, HOLDING_STATES, RESOURCE_KINDS,
                        Booking, BookingSeries, Resource)
 from .comms import VISIT_KINDS, Visit
+from .lending import PICKUP_STATES, BookingDamage, RecyclingPickup, Umbrella, UmbrellaLoan
 from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
 from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
 from .comms import MAIL_KINDS, VISIT_KINDS, BagHandout, Letter, Mail, Suggestion, Visit
@@ -36,7 +37,9 @@ ADDED_IN: dict[int, list] = {
     6: [Visit, Fitout, FitoutDocument, FitoutInspection, AccessPass, VehicleInsurance,
         ParkingPermit, ItemRelease, SignSupplier, SignOrder, SignFinding, Letter, Mail,
         Suggestion, BagHandout, Move, WelcomeGift, KeyRecord, Inspection, Meter,
-        MeterReading, Resource, BookingSeries, Booking],
+        MeterReading, Resource, BookingSeries, Booking,
+        # lending (umbrellas, recycling pickups, damage during a booking)
+        Umbrella, UmbrellaLoan, RecyclingPickup, BookingDamage],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -55,4 +58,6 @@ __all__ = [
     # fitout, passes
     "FITOUT_STATES", "Fitout", "FitoutDocument", "FitoutInspection", "PASS_KINDS", "VEHICLES",
     "AccessPass", "ItemRelease", "ParkingPermit", "VehicleInsurance",
+    # lending
+    "PICKUP_STATES", "BookingDamage", "RecyclingPickup", "Umbrella", "UmbrellaLoan",
 ]

@@ -65,6 +65,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # move-in and move-out (services/movein.py, moveout.py): customer service runs the
     # checklist with the tenant; engineering and the others see it, do not work it
     "move.edit": frozenset({"desk", "manager", "gm"}),
+    # lending (services/umbrellas.py, recycling.py, booking_register.py): the counter
+    # lends umbrellas and books pickups; the register and its exports are also
+    # finance's (damage is charged to the user, R-6.3); damage is recorded by the desk
+    "umbrella.lend": frozenset({"desk", "manager", "gm"}),
+    "umbrella.stock": frozenset({"desk", "manager", "gm"}),
+    "recycling.book": frozenset({"desk", "manager", "gm"}),
+    "booking.register": frozenset({"desk", "finance", "manager", "gm"}),
+    "booking.damage": frozenset({"desk", "manager", "gm"}),
 }
 
 
