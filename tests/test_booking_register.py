@@ -314,3 +314,65 @@ def test_hostile_input_exits_2_and_writes_nothing(cli, url, booked, tmp_path, ar
     assert run.out == "" and message in run.err, run.err
     assert snapshot() == before
     assert list(tmp_path.glob("*.ics")) == []
+
+
+# --- every command with anything (hypothesis; the rules of test_properties.check) ----------
+
+def _lending_strategies():
+    from hypothesis import strategies as st
+
+    from .test_properties import flag, joined, moments, mostly, numbers, option, texts
+
+    tenants = mostly([ACME, "星辰科技"])
+    umbrellas = mostly(["U-01", "2", "U-40", "u3"])
+    days = mostly(["2026-11-27", "2026-11-01", "2026-02-30", "9999-01-01"])
+    return st.one_of(
+        joined(st.just(["umbrella", "lend"]), option("--to", texts, required=True),
+               option("--tenant", tenants), option("--umbrella", umbrellas),
+               option("--phone", texts), flag("--json")),
+        joined(st.just(["umbrella", "return"]), umbrellas.map(lambda v: [f"{v}"]),
+               flag("--json")),
+        joined(st.just(["umbrella", "stock"]), option("--add", numbers),
+               option("--retire", umbrellas), option("--reason", texts), flag("--json")),
+        joined(st.just(["umbrella", "list"]), flag("--out"), flag("--json")),
+        joined(st.just(["recycling", "book"]), option("--tenant", tenants, required=True),
+               option("--at", moments, required=True), option("--what", texts, required=True),
+               option("--contact", texts), flag("--json")),
+        joined(st.just(["recycling", "done"]), numbers.map(lambda v: [v]), flag("--json")),
+        joined(st.just(["recycling", "cancel"]), numbers.map(lambda v: [v]),
+               option("--reason", texts, required=True), flag("--json")),
+        joined(st.just(["booking-register"]), option("--from", days), option("--to", days),
+               option("--resource", mostly(["Room 1"])), option("--tenant", tenants),
+               option("--kind", mostly(["rental", "borrowing"])),
+               option("--state", mostly(["confirmed", "pending"])), flag("--json")),
+        joined(st.just(["booking-damage"]), numbers.map(lambda v: [v]),
+               option("--what", texts, required=True),
+               option("--amount", mostly(["12.50", "0", "-1", "1e3"]), required=True),
+               flag("--json")))
+
+
+@pytest.fixture
+def lending_desk(prepared, db_url):  # noqa: F811
+    from deskapp.db import open_database
+    from deskapp.models import Tenant, database
+
+    assert prepared(["umbrella", "stock", "--add", "3"])[0] == 0
+    db = open_database(db_url)
+    try:
+        acme = Tenant.create(name=ACME, units="8F-805")
+        room = Resource.create(name="Room 1", kind="meeting_room")
+        book(room, acme, at(27, 14), at(27, 16))
+    finally:
+        database.obj.close()
+    return prepared
+
+
+from hypothesis import given  # noqa: E402
+
+from .test_properties import EXAMPLES, check, prepared  # noqa: E402,F401
+
+
+@EXAMPLES
+@given(argv=_lending_strategies())
+def test_lending_commands_with_anything(lending_desk, argv):
+    check(lending_desk, argv)

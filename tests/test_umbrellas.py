@@ -200,3 +200,70 @@ def test_viewer_may_not_lend_from_the_command_line(cli, url, env):  # noqa: F811
     refused = cli("--db", url, "umbrella", "lend", "--to", "张伟")
     assert refused.code == 4 and refused.out == ""
     assert "lend or take back umbrellas" in refused.err
+
+
+# --- the screen (80×24, both languages) ------------------------------------------------------
+
+async def wait_for(pilot, condition, tries: int = 60) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if condition():
+            return
+    raise AssertionError("timed out")
+
+
+@pytest.mark.parametrize("lang, title, lent, back, overdue", [
+    ("en", "Umbrellas: 39 free, 1 out", "U-02 lent to [b]李娜[/b]", "U-01 back from 张伟",
+     "overdue"),
+    ("zh", "借用雨伞：在库 39 把，借出 1 把", "U-02 已借给 [b]李娜[/b]", "U-01 已由 张伟 归还",
+     "逾期"),
+])
+async def test_the_screen_lends_and_takes_back_with_enter(stocked, db_url, lang, title, lent,
+                                                          back, overdue):
+    from deskapp import i18n
+    from deskapp.screens.umbrellas import UmbrellaScreen
+
+    from .test_form import screen_text
+    from .test_tui import SIZE, make_app
+
+    lend_umbrella(stocked, "张伟", tenant=ACME)
+    stocked.clock.advance(days=8)  # still out a week later: overdue
+    i18n.set_language(lang)
+    app = make_app(stocked, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(UmbrellaScreen())
+        await pilot.pause()
+        shown = screen_text(app)
+        assert title in shown
+        assert "U-01" in shown and "张伟 · Acme Trading Ltd" in shown and overdue in shown
+        await pilot.press(*"[b]李娜[/b]", "enter")  # the name, then Enter: lent
+        await wait_for(pilot, lambda: lent in screen_text(app))
+        assert isinstance(app.screen, UmbrellaScreen)  # open for the next person
+        await pilot.press("tab", "tab", "1", "enter")  # to the number: 1 is U-01
+        await wait_for(pilot, lambda: back in screen_text(app))
+    assert [(loan.borrower, loan.returned_at is None) for loan in loans(out_only=True)] == [
+        ("[b]李娜[/b]", True)]
+    assert Ticket.select().where(Ticket.service == "umbrella").count() == 2
+
+
+async def test_the_screen_shows_a_refusal_and_asks_before_losing_a_name(stocked, db_url):
+    from deskapp.screens.umbrellas import UmbrellaScreen
+
+    from .test_form import screen_text
+    from .test_tui import SIZE, make_app
+
+    app = make_app(stocked, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(UmbrellaScreen())
+        await pilot.pause()
+        await pilot.press("tab", "tab", *"U-07", "enter")  # not out
+        await wait_for(pilot, lambda: "umbrella U-07 is not out on loan" in screen_text(app))
+        await pilot.press("tab", "enter")  # back round to the name: lending needs one
+        await wait_for(pilot, lambda: "required" in screen_text(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, UmbrellaScreen)  # the discard question
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, UmbrellaScreen)
+    assert UmbrellaLoan.select().count() == 0
