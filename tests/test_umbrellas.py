@@ -17,6 +17,7 @@ from deskapp.services.umbrellas import (_claim, add_umbrellas, is_overdue, lend_
 
 from .conftest import TZ, as_role
 from .test_cli import cli, env, url  # noqa: F401 - fixtures
+from .test_pass_screen import wait_for
 
 ACME = "Acme Trading Ltd"
 # Thu 1 Oct 2026, National Day, 10:00 building time: it rains on the holiday crowd
@@ -203,14 +204,6 @@ def test_viewer_may_not_lend_from_the_command_line(cli, url, env):  # noqa: F811
 
 
 # --- the screen (80×24, both languages) ------------------------------------------------------
-
-async def wait_for(pilot, condition, tries: int = 60) -> None:
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError("timed out")
-
 
 @pytest.mark.parametrize("lang, title, lent, back, overdue", [
     ("en", "Umbrellas: 39 free, 1 out", "U-02 lent to [b]李娜[/b]", "U-01 back from 张伟",

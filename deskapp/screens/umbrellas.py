@@ -45,22 +45,19 @@ class UmbrellaScreen(TypeAheadScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="umbrella-form", classes="dialog"):
             yield Static("", id="umbrella-title", classes="dialog-title", markup=False)
-            yield from self._field("borrower", t("umbrellaform.lend"), FormInput(
-                placeholder=t("umbrellaform.borrower_hint"), id="borrower"))
-            yield from self._field("tenant", t("umbrellaform.tenant"), FormInput(
-                placeholder=t("umbrellaform.tenant_hint"), id="tenant",
-                suggester=SuggestFromList(tenant_names(), case_sensitive=False)))
-            yield from self._field("number", t("umbrellaform.back"), FormInput(
-                placeholder=t("umbrellaform.number_hint"), id="number"))
+            suggest = SuggestFromList(tenant_names(), case_sensitive=False)
+            for key, label, hint, extra in (
+                    ("borrower", "umbrellaform.lend", "umbrellaform.borrower_hint", {}),
+                    ("tenant", "umbrellaform.tenant", "umbrellaform.tenant_hint",
+                     {"suggester": suggest}),
+                    ("number", "umbrellaform.back", "umbrellaform.number_hint", {})):
+                with Horizontal(classes="field", id=f"field-{key}"):
+                    yield Label(t(label), classes="field-label")
+                    yield FormInput(placeholder=t(hint), id=key, **extra)
             yield Static("", id="umbrella-next", markup=False)
             yield Static("", id="umbrella-out", markup=False)
             yield Static("", id="form-error", classes="error", markup=False)
             yield Static(t("umbrellaform.hint"), classes="hint", markup=False)
-
-    def _field(self, key: str, label: str, widget) -> ComposeResult:
-        with Horizontal(classes="field", id=f"field-{key}"):
-            yield Label(label, classes="field-label")
-            yield widget
 
     def on_mount(self) -> None:
         self.refresh_lists()
