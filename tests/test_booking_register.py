@@ -10,17 +10,19 @@ import io
 
 import pendulum
 import pytest
+from hypothesis import given
 
 from deskapp import i18n
 from deskapp.models import Audit, Booking, BookingDamage, Resource
 from deskapp.services import InvalidInput, NotAllowed
 from deskapp.services.booking_register import (charge_damage, csv_bytes, fold, ics_for,
                                                ics_text, record_damage, register_rows, uid,
-                                               write_register, xlsx_bytes)
+                                               write_register)
 from deskapp.services.tenants import upsert_tenant
 
 from .conftest import TZ, as_role
 from .test_cli import cli, env, url  # noqa: F401 - fixtures
+from .test_properties import EXAMPLES, check, prepared  # noqa: F401 - prepared: a fixture
 
 ACME = "Acme Trading Ltd"
 LONG_NAME = "北京金座大厦国际商务科技发展有限公司第一分公司会议服务中心客户联络部"
@@ -289,8 +291,8 @@ def test_register_commands(cli, url, booked, tmp_path):  # noqa: F811
     (("recycling", "done", "0"), "ID"),
     (("recycling", "cancel", "1", "--reason", "a\x00"), "control characters"),
 ])
-def test_hostile_input_exits_2_and_writes_nothing(cli, url, booked, tmp_path, args,  # noqa: F811
-                                                  message, monkeypatch):
+def test_hostile_input_exits_2_and_writes_nothing(  # noqa: F811
+        cli, url, booked, tmp_path, args, message, monkeypatch):
     from .test_properties import dump
 
     from deskapp.db import open_database
@@ -357,7 +359,7 @@ def lending_desk(prepared, db_url):  # noqa: F811
     from deskapp.models import Tenant, database
 
     assert prepared(["umbrella", "stock", "--add", "3"])[0] == 0
-    db = open_database(db_url)
+    open_database(db_url)  # binds the models (closed below)
     try:
         acme = Tenant.create(name=ACME, units="8F-805")
         room = Resource.create(name="Room 1", kind="meeting_room")
@@ -366,10 +368,6 @@ def lending_desk(prepared, db_url):  # noqa: F811
         database.obj.close()
     return prepared
 
-
-from hypothesis import given  # noqa: E402
-
-from .test_properties import EXAMPLES, check, prepared  # noqa: E402,F401
 
 
 @EXAMPLES

@@ -260,3 +260,53 @@ async def test_the_screen_shows_a_refusal_and_asks_before_losing_a_name(stocked,
         await pilot.pause()
         assert isinstance(app.screen, UmbrellaScreen)
     assert UmbrellaLoan.select().count() == 0
+
+
+# --- several desks at once (R-8.1) ------------------------------------------------------------
+
+def lend_some(url: str, number: int, start, results) -> None:
+    """One session: wait for the others, then lend two umbrellas, one write each."""
+    made, refused, errors = [], 0, []
+    try:
+        from deskapp.clock import Clock
+        from deskapp.db import open_database
+        from deskapp.services import Conflict as Refused
+        from deskapp.services import Desk
+        from deskapp.services.umbrellas import lend_umbrella as lend
+
+        db = open_database(url)
+        desk = Desk.for_login(db, Clock(), f"clerk{number}", default_role="desk")
+        start.wait(timeout=30)
+        for index in range(2):
+            try:
+                made.append(lend(desk, f"clerk{number} #{index}").umbrella.number)
+            except Refused:
+                refused += 1
+        db.close()
+    except Exception as exc:  # noqa: BLE001 - every failure is reported
+        errors.append(f"{type(exc).__name__}: {exc}")
+    results.put((made, refused, errors))
+
+
+@pytest.mark.slow
+def test_four_desks_lending_at_once_never_lend_one_umbrella_twice(db_url, db, desk):
+    import multiprocessing as mp
+
+    add_umbrellas(desk, 5)
+    db.close()
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Barrier(4), ctx.Queue()
+    workers = [ctx.Process(target=lend_some, args=(db_url, n, start, results))
+               for n in range(4)]
+    for worker in workers:
+        worker.start()
+    reports = [results.get(timeout=90) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert [error for _, _, errors in reports for error in errors] == []
+    lent = [number for made, _, _ in reports for number in made]
+    assert sorted(lent) == ["U-01", "U-02", "U-03", "U-04", "U-05"]  # each once
+    assert sum(refused for _, refused, _ in reports) == 3  # 8 asked, 5 in stock
+    db.connect(reuse_if_open=True)
+    assert UmbrellaLoan.select().count() == 5
+    assert Ticket.select().where(Ticket.service == "umbrella").count() == 5

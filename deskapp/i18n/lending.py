@@ -112,7 +112,7 @@ ZH = {
     "error.umbrella_unknown": "库存中没有雨伞 {number}（deskapp umbrella stock）",
     "error.umbrella_retired": "雨伞 {number} 已报损出库",
     "error.umbrella_out": "雨伞 {number} 已借出（借用人：{borrower}），请先归还",
-    "error.umbrella_none_free": "没有可借的雨伞：{total} 把全部借出（{out} 把在外）",
+    "error.umbrella_none_free": "没有可借的雨伞：{out} 把已全部借出（共 {total} 把）",
     "error.umbrella_not_out": "雨伞 {number} 没有借出",
     "error.umbrella_no_loan": "没有借伞记录 #{id}",
     "error.umbrella_stock_one": "请给出 --add 数量，或 --retire U-03 --reason 原因",

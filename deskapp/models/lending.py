@@ -4,7 +4,8 @@ to a booked resource during its use (charged to the user)."""
 
 from __future__ import annotations
 
-from peewee import BigIntegerField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import (BigIntegerField, BooleanField, CharField, ForeignKeyField, IntegerField,
+                    TextField)
 
 from .base import BaseModel, UTCField
 from .bookings import Booking

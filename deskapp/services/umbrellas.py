@@ -21,11 +21,11 @@ from . import validate
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .passes import locked, serve
+from .tenants import phone as phone_number
 from .tenants import today
 from .tickets import NewTicket, find_tenant
 
 MAX_BORROWER = 100
-MAX_PHONE = 30
 MAX_REASON = 500
 MAX_ADD = 500  # umbrellas added at once; a stock of thousands is a typing error
 PREFIX = "U-"
@@ -156,7 +156,7 @@ def lend_umbrella(desk: Desk, borrower: str, tenant: str | None = None,
     desk.require("umbrella.lend")
     desk.require("ticket.open")
     borrower = validate.text(borrower, "--to", limit=MAX_BORROWER, required=True)
-    phone = validate.text(phone, "--phone", limit=MAX_PHONE)
+    phone = phone_number(phone, "--phone") if phone else ""
     holder = find_tenant(tenant) if tenant else None
     number = number_of(umbrella) if umbrella is not None and str(umbrella).strip() else None
     now = desk.clock.now()
