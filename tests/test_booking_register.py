@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
+from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from deskapp import i18n
 from deskapp.models import Audit, Booking, BookingDamage, Resource
@@ -320,6 +322,10 @@ def test_hostile_input_exits_2_and_writes_nothing(  # noqa: F811
 
 # --- every command with anything (hypothesis; the rules of test_properties.check) ----------
 
+# where the property's booking-ics writes (never into the checkout)
+ICS_OUT = Path(tempfile.mkdtemp(prefix="deskapp-ics-")) / "bookings.ics"
+
+
 def _lending_strategies():
     from hypothesis import strategies as st
 
@@ -347,6 +353,9 @@ def _lending_strategies():
                option("--resource", mostly(["Room 1"])), option("--tenant", tenants),
                option("--kind", mostly(["rental", "borrowing"])),
                option("--state", mostly(["confirmed", "pending"])), flag("--json")),
+        joined(st.just(["booking-ics"]), option("--tenant", tenants),
+               option("--resource", mostly(["Room 1"])), option("--since", days),
+               st.just([f"--out={ICS_OUT}"]), flag("--json")),
         joined(st.just(["booking-damage"]), numbers.map(lambda v: [v]),
                option("--what", texts, required=True),
                option("--amount", mostly(["12.50", "0", "-1", "1e3"]), required=True),
@@ -370,7 +379,7 @@ def lending_desk(prepared, db_url):  # noqa: F811
 
 
 
-@EXAMPLES
+@settings(EXAMPLES, max_examples=150)  # ten commands: about fifteen inputs each
 @given(argv=_lending_strategies())
 def test_lending_commands_with_anything(lending_desk, argv):
     check(lending_desk, argv)
