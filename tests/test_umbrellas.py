@@ -310,3 +310,13 @@ def test_four_desks_lending_at_once_never_lend_one_umbrella_twice(db_url, db, de
     db.connect(reuse_if_open=True)
     assert UmbrellaLoan.select().count() == 5
     assert Ticket.select().where(Ticket.service == "umbrella").count() == 5
+
+
+def test_a_tenant_that_moved_out_borrows_no_more(stocked):
+    from deskapp.models import Tenant
+
+    Tenant.update(status="gone").where(Tenant.name == ACME).execute()
+    with pytest.raises(InvalidInput) as refused:
+        lend_umbrella(stocked, "张伟", tenant=ACME)
+    assert "moved out" in refused.value.message()
+    assert UmbrellaLoan.select().count() == 0

@@ -18,12 +18,13 @@ from pendulum import DateTime
 
 from ..models import Tenant, Umbrella, UmbrellaLoan
 from . import validate
+from .comms import tenant_named
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .passes import locked, serve
 from .tenants import phone as phone_number
 from .tenants import today
-from .tickets import NewTicket, find_tenant
+from .tickets import NewTicket
 
 MAX_BORROWER = 100
 MAX_REASON = 500
@@ -157,7 +158,7 @@ def lend_umbrella(desk: Desk, borrower: str, tenant: str | None = None,
     desk.require("ticket.open")
     borrower = validate.text(borrower, "--to", limit=MAX_BORROWER, required=True)
     phone = phone_number(phone, "--phone") if phone else ""
-    holder = find_tenant(tenant) if tenant else None
+    holder = tenant_named(tenant, "--tenant") if tenant else None  # not one moved out
     number = number_of(umbrella) if umbrella is not None and str(umbrella).strip() else None
     now = desk.clock.now()
     with desk.db.atomic():
