@@ -28,6 +28,8 @@ DEFAULTS: dict[str, object] = {
     # days back a complaint puts its tenant at the top of the list to visit
     "visit_supervisors": "",
     "complaint_visit_days": 90,
+    # lending: an umbrella still out this many days after the day it was lent is overdue
+    "umbrella_overdue_days": 7,
 }
 
 

@@ -9,6 +9,7 @@ from .base import BaseModel, UTCField, database, from_micros, to_micros
 from .bookings import (BOOKING_KINDS, BOOKING_STATES, HOLDING_STATES, RESOURCE_KINDS,
                        Booking, BookingSeries, Resource)
 from .comms import VISIT_KINDS, Visit
+from .lending import PICKUP_STATES, BookingDamage, RecyclingPickup, Umbrella, UmbrellaLoan
 from .fitout import FITOUT_STATES, Fitout, FitoutDocument, FitoutInspection
 from .passes import PASS_KINDS, VEHICLES, AccessPass, ItemRelease, ParkingPermit, VehicleInsurance
 from .comms import MAIL_KINDS, VISIT_KINDS, BagHandout, Letter, Mail, Suggestion, Visit
@@ -40,7 +41,9 @@ ADDED_IN: dict[int, list] = {
         Suggestion, BagHandout, Move, WelcomeGift, KeyRecord, Inspection, Meter,
         MeterReading, Resource, BookingSeries, Booking,
         # prices and the charges ledger (issue 9)
-        PriceItem, PriceEntry, PriceNotice, Charge],
+        PriceItem, PriceEntry, PriceNotice, Charge,
+        # lending (umbrellas, recycling pickups, damage during a booking)
+        Umbrella, UmbrellaLoan, RecyclingPickup, BookingDamage],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -62,4 +65,6 @@ __all__ = [
     # prices
     "Charge", "FREE_REASONS", "PAID_METHODS", "PRICE_UNITS", "PriceEntry", "PriceItem",
     "PriceNotice", "QUANTITY_SCALE", "SETTLEMENTS",
+    # lending
+    "PICKUP_STATES", "BookingDamage", "RecyclingPickup", "Umbrella", "UmbrellaLoan",
 ]

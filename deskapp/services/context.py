@@ -71,6 +71,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "price.set": frozenset({"manager", "gm"}),
     "charge.post": frozenset({"desk", "finance", "manager", "gm"}),
     "charge.reverse": frozenset({"finance", "manager"}),
+    # lending (services/umbrellas.py, recycling.py, booking_register.py): the counter
+    # lends umbrellas and books pickups; the register and its exports are also
+    # finance's (damage is charged to the user, R-6.3); damage is recorded by the desk
+    "umbrella.lend": frozenset({"desk", "manager", "gm"}),
+    "umbrella.stock": frozenset({"desk", "manager", "gm"}),
+    "recycling.book": frozenset({"desk", "manager", "gm"}),
+    "booking.register": frozenset({"desk", "finance", "manager", "gm"}),
+    "booking.damage": frozenset({"desk", "manager", "gm"}),
 }
 
 

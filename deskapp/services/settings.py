@@ -83,6 +83,7 @@ CHECKS = {
     "rubbish_bags_per_month": _whole(0, 1000),
     "visit_supervisors": _logins,
     "complaint_visit_days": _whole(1, 3660),
+    "umbrella_overdue_days": _whole(1, 366),
 }
 SETTING_DEFAULTS = {**DEFAULTS, "default_role": VIEWER}
 
