@@ -37,6 +37,7 @@ class BookingsScreen(FrameScreen):
         Binding("t", "today", "key.today"),
         Binding("w", "week", "key.week"),
         Binding("f", "finder", "key.finder", priority=True),
+        Binding("u", "umbrellas", "key.umbrellas", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -207,9 +208,16 @@ class BookingsScreen(FrameScreen):
 
         self.app.push_screen(FinderScreen(self.model), picked)
 
+    def action_umbrellas(self) -> None:
+        from .umbrellas import UmbrellaScreen
+
+        self.app.push_screen(UmbrellaScreen())
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "finder":
             return self.app.desk.allowed("booking.add")
+        if action == "umbrellas":
+            return self.app.desk.allowed("umbrella.lend")
         return True
 
 

@@ -23,7 +23,7 @@ from ..i18n import t
 from ..models import BOOKING_KINDS, BOOKING_STATES, Booking, BookingDamage, Resource, Tenant
 from ..money import format_yuan
 from . import validate
-from .comms_report import _target, _write_whole, guarded
+from .common import export_target, guarded, write_whole
 from .context import Desk
 from .errors import InvalidInput
 from .export import iso
@@ -203,10 +203,10 @@ def write_register(desk: Desk, rows: list[dict], *, csv_path: str | None = None,
                    xlsx_path: str | None = None) -> int:
     """Each file asked for, written whole or not at all (all checked before any is
     written); returns how many lines."""
-    files = [(_target(path), make(rows)) for path, make in
+    files = [(export_target(path), make(rows)) for path, make in
              ((csv_path, csv_bytes), (xlsx_path, xlsx_bytes)) if path is not None]
     for target, data in files:
-        _write_whole(target, data)
+        write_whole(target, data)
     return len(rows)
 
 
@@ -319,8 +319,8 @@ def ics_for(desk: Desk, *, tenant=None, resource=None, since=None) -> str:
 def write_ics(desk: Desk, path: str, **filters) -> int:
     """``ics_for`` into ``path`` (whole, or not at all); returns how many events."""
     text = ics_for(desk, **filters)
-    target = _target(path)
-    _write_whole(target, text.encode("utf-8"))
+    target = export_target(path)
+    write_whole(target, text.encode("utf-8"))
     return text.count("BEGIN:VEVENT")
 
 

@@ -102,3 +102,12 @@ def write_whole(target: Path, data: bytes) -> None:
 
 __all__ = ["FORMULA_START", "csv_bytes", "guarded", "happened_at", "local_day", "locked",
            "tenant_by_name", "write_whole"]
+
+
+def export_target(path: str) -> Path:
+    """Where an export goes: a file in a folder that exists (not a folder itself)."""
+    raw = validate.text(path, "file", limit=4096, required=True)
+    target = Path(raw).expanduser()
+    if target.is_dir() or not target.parent.is_dir():
+        raise InvalidInput("error.comms_report_path", path=raw)
+    return target

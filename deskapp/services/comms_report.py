@@ -242,7 +242,7 @@ def write_report(desk: Desk, month_: str | None, *, csv_path: str | None = None,
     files = []
     for path, make in ((csv_path, csv_bytes), (xlsx_path, xlsx_bytes)):
         if path is not None:
-            files.append((_target(path), make(report)))
+            files.append((common.export_target(path), make(report)))
     for target, data in files:
         try:
             common.write_whole(target, data)
@@ -250,16 +250,6 @@ def write_report(desk: Desk, month_: str | None, *, csv_path: str | None = None,
             raise InvalidInput("error.comms_report_write", path=str(target),
                                reason=exc.strerror or str(exc)) from None
     return report
-
-
-def _target(path: str) -> Path:
-    from . import validate
-
-    raw = validate.text(path, "file", limit=4096, required=True)
-    target = Path(raw).expanduser()
-    if target.is_dir() or not target.parent.is_dir():
-        raise InvalidInput("error.comms_report_path", path=raw)
-    return target
 
 
 __all__ = ["communication_report", "csv_bytes", "report_rows", "summary_rows",
