@@ -65,6 +65,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # move-in and move-out (services/movein.py, moveout.py): customer service runs the
     # checklist with the tenant; engineering and the others see it, do not work it
     "move.edit": frozenset({"desk", "manager", "gm"}),
+    # bookings (SPEC ): the manager sets up what can be booked; the desk books and
+    # cancels; only the general manager approves or refuses a borrowing
+    "resource.edit": frozenset({"manager", "gm"}),
+    "booking.add": frozenset({"desk", "manager", "gm"}),
+    "booking.cancel": frozenset({"desk", "manager", "gm"}),
+    "booking.approve": frozenset({"gm"}),
 }
 
 
