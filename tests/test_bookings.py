@@ -453,3 +453,27 @@ def with_room(prepared):
 @given(argv=BOOKING_ADD)
 def test_booking_add_with_anything(with_room, argv):
     check(with_room, argv)
+
+
+def _overlap_constraint(db) -> bool:
+    cursor = db.execute_sql("SELECT 1 FROM pg_constraint WHERE conname = 'booking_no_overlap'")
+    return cursor.fetchone() is not None
+
+
+def test_fresh_and_migrated_databases_both_get_the_constraint(desk, db):
+    """ensure_schema on a new database and the 5 → 6 migration both lay it."""
+    from deskapp import db as dbmod
+
+    from .test_schema import downgrade_to
+
+    if not is_sqlite(db):
+        assert _overlap_constraint(db)
+    downgrade_to(db, 5)
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
+    if not is_sqlite(db):
+        assert _overlap_constraint(db)
+    bk.add_resource(desk, ROOM, "meeting_room")
+    book(desk, "2026-12-01T09:00", "2026-12-01T10:00")
+    with pytest.raises(Conflict):
+        book(desk, "2026-12-01T09:30", "2026-12-01T10:30")
