@@ -477,3 +477,29 @@ def test_fresh_and_migrated_databases_both_get_the_constraint(desk, db):
     book(desk, "2026-12-01T09:00", "2026-12-01T10:00")
     with pytest.raises(Conflict):
         book(desk, "2026-12-01T09:30", "2026-12-01T10:30")
+
+
+def test_a_series_may_not_run_past_the_window(desk, room):
+    """A booked time lies at most two years ahead (validate.WINDOW["agreed"]): a daily
+    series of 366 starting 20 months ahead would end beyond it — refused whole."""
+    with pytest.raises(InvalidInput):
+        book(desk, "2028-07-01T09:00", "2028-07-01T10:00", repeat_rule="daily", count=366)
+    assert Booking.select().count() == 0
+
+
+@pytest.mark.parametrize("argv", [["booking", "cancel", "１", "--reason", "x"],
+                                  ["booking", "cancel", "1", "--reason", "\x1b[2J"],
+                                  ["booking", "cancel", "0", "--reason", "x"],
+                                  ["booking", "cancel", "99999999999999999999", "--reason", "x"],
+                                  ["booking", "renew", "-1"],
+                                  ["booking", "expiring", "--days", "1,5"],
+                                  ["booking", "list", "--resource", "\u202e3F"]])
+def test_hostile_ids_and_numbers_exit_2(cli, url, argv):
+    assert cli("--db", url, "init").code == 0
+    assert cli("--db", url, "resource", "add", ROOM, "--kind", "meeting_room").code == 0
+    assert cli("--db", url, "booking", "add", "--resource", ROOM, "--from",
+               "2026-12-01T09:00", "--to", "2026-12-01T10:00").code == 0
+    result = cli("--db", url, *argv)
+    assert result.code == 2 and result.out == "" and "\x1b" not in result.err, result
+    assert json.loads(cli("--db", url, "booking", "list", "--json").out)[0]["state"] == \
+        "confirmed"

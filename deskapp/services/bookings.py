@@ -383,6 +383,9 @@ def add_booking(desk: Desk, resource: str, start, end, *, tenant: str | None = N
         raise InvalidInput("error.booking_parking_period", resource=row.name)
     slot = check_slot(desk, row, first, last)
     slots = repeat(slot, repeat_rule, count, until, today=_today(desk), tz=tz)
+    # the last occurrence, too, inside the window a booked time may take
+    validate.in_window(slots[-1].ends_at, desk.clock.now(), "agreed",
+                       "--until" if until is not None else "--count", tz)
     owner = find_tenant(tenant) if tenant else None
     return _book(desk, row, kind, slots, owner=owner, applicant=applicant, note=note,
                  series_rule=(repeat_rule, count, until) if repeat_rule else None,
