@@ -45,6 +45,8 @@ from . import validate
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .export import iso
+from .passes import covered_through, day_start, finish, locked, record_number
+from .passes import plate as plate_number
 from .tickets import NewTicket, find_tenant, open_ticket
 
 MAX_NAME = 64
@@ -417,8 +419,6 @@ def _book(desk: Desk, resource: Resource, kind: str, slots: list[Slot], *, owner
 
 def _book_once(desk, resource, kind, slots, *, owner, applicant, note, series_rule,
                only_free, ticket_id, plate, period) -> Outcome:
-    from .passes import finish, locked
-
     now = desk.clock.now()
     with desk.db.atomic():
         # one writer per resource at a time on PostgreSQL (SQLite: IMMEDIATE already)
@@ -502,13 +502,15 @@ def _bump(desk: Desk, borrowing: Booking, now: DateTime) -> Booking:
 
 
 def _for_change(desk: Desk, booking_id) -> Booking:
-    from .passes import locked, record_number
-
+    """The booking, locked for the change. The resource row is locked first, in the order
+    a new booking takes them (resource, then the borrowings it bumps): two sessions
+    never wait on each other crosswise (PostgreSQL would end one as a deadlock)."""
     number = record_number(booking_id, "booking")
-    row = locked(desk, Booking.select().where(Booking.id == number))
+    row = Booking.get_or_none(Booking.id == number)
     if row is None:
         raise InvalidInput("error.unknown_booking", id=number)
-    return row
+    locked(desk, Resource.select().where(Resource.id == row.resource_id))
+    return locked(desk, Booking.select().where(Booking.id == number))
 
 
 def approve_borrowing(desk: Desk, booking_id) -> Booking:
@@ -519,14 +521,13 @@ def approve_borrowing(desk: Desk, booking_id) -> Booking:
         with desk.db.atomic():
             booking = _pending_borrowing(desk, booking_id)
             resource = Resource.get_by_id(booking.resource_id)
-            from .passes import locked
-            locked(desk, Resource.select().where(Resource.id == resource.id))
             slot = Slot(booking.starts_at, booking.ends_at)
             others = [b for b in holders(resource, "rental", [slot]) if b.id != booking.id]
             found = overlapping(resource, slot, others)
             if found:
                 raise clash_message(desk, [Clash(slot, found[0])])
             booking.state = "confirmed"
+            booking.block_until = _block(resource, slot)  # the buffer as it is now
             booking.decided_at, booking.decided_by = desk.clock.now(), desk.user
             booking.version += 1
             booking.save()
@@ -645,8 +646,6 @@ def rent_parking(desk: Desk, resource: str, period: str, plate: str, tenant: str
     """A monthly (``2026-12``) or quarterly (``2026Q4``) rental of a parking space for one
     plate. Refused without insurance on record for every day of the period (R-6.3); the
     period must not have ended."""
-    from .passes import covered_through, day_start, plate as plate_number
-
     desk.require("booking.add")
     applicant = validate.text(applicant, "--applicant", limit=MAX_APPLICANT)
     note = validate.text(note, "--note", limit=MAX_REASON, free=True)
@@ -674,8 +673,6 @@ def rent_parking(desk: Desk, resource: str, period: str, plate: str, tenant: str
 
 def renew_parking(desk: Desk, booking_id) -> Outcome:
     """The next period (month or quarter) for the same plate, space and tenant."""
-    from .passes import record_number
-
     number = record_number(booking_id, "booking")
     booking = Booking.get_or_none(Booking.id == number)
     if booking is None:
@@ -693,8 +690,6 @@ def expiring(desk: Desk, days=30) -> list[dict]:
     the plates rented ending within ``days`` (no renewed policy continuing the cover).
     Each row: ``kind`` (parking_rental | insurance), ``plate``, ``ends_on``, and the
     booking (``id, resource, tenant``) or the policy (``insurer, policy``)."""
-    from .passes import covered_through
-
     days = _whole(days, "--days", 1, MAX_EXPIRING_DAYS)
     today = _today(desk)
     horizon = today + timedelta(days=days)
