@@ -503,3 +503,11 @@ def test_hostile_ids_and_numbers_exit_2(cli, url, argv):
     assert result.code == 2 and result.out == "" and "\x1b" not in result.err, result
     assert json.loads(cli("--db", url, "booking", "list", "--json").out)[0]["state"] == \
         "confirmed"
+
+
+def test_the_bumped_call_is_a_thirty_minute_queue_service():
+    from deskapp.sla import SEED_CATALOGUE
+
+    rule = next(r for r in SEED_CATALOGUE if r.code == "booking_bumped")
+    assert [(t.name, t.kind, t.value) for t in rule.targets] == [("done", "minutes", 30)]
+    assert rule.tier == "normal" and not rule.counter  # it rings as new on the queue
