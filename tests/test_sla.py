@@ -306,6 +306,7 @@ EXPECTED_TIERS = {
     "fitout_acceptance": "normal",
     "recycling": "normal",
     "phone": "normal",
+    "booking_bumped": "normal",
 }
 
 
