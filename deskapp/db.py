@@ -480,6 +480,7 @@ def _migrate_5_to_6(db: Database) -> None:
     from .models import ADDED_IN
 
     db.create_tables(ADDED_IN[6])
+    _booking_constraints(db)
 
 
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
@@ -498,6 +499,7 @@ def ensure_schema(db: Database) -> dict[str, int]:
         if found is None:
             db.create_tables(ALL_MODELS, safe=True)
             _protect_audit(db)
+            _booking_constraints(db)
             _set_schema_version()
             created = 1
         else:
@@ -588,6 +590,29 @@ def _protect_audit(db: Database) -> None:
             f"CREATE TRIGGER {table}_stamp BEFORE INSERT ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION deskapp_audit_stamp()"
         )
+
+
+BOOKING_NO_OVERLAP = "booking_no_overlap"
+
+
+def _booking_constraints(db: Database) -> None:
+    """No double booking, ever (issue 8): on PostgreSQL the database itself refuses two
+    confirmed bookings of one resource whose [starts_at, block_until) ranges overlap (an
+    exclusion constraint; btree_gist lets ``=`` on the resource share the gist index).
+    SQLite has no such constraint: there the check runs inside the IMMEDIATE write
+    transaction, which serialises every writer (services/bookings.py)."""
+    if is_sqlite(db):
+        return
+    from .models import Booking
+
+    table = Booking._meta.table_name
+    db.execute_sql("CREATE EXTENSION IF NOT EXISTS btree_gist")
+    db.execute_sql(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {BOOKING_NO_OVERLAP}")
+    db.execute_sql(
+        f"ALTER TABLE {table} ADD CONSTRAINT {BOOKING_NO_OVERLAP} EXCLUDE USING gist "
+        f"(resource_id WITH =, int8range(starts_at, block_until) WITH &&) "
+        f"WHERE (state = 'confirmed')"
+    )
 
 
 OWNER_ROLE = "deskapp_owner"   # owns the tables; nobody logs in as it

@@ -204,6 +204,11 @@ SEED_CATALOGUE: tuple[ServiceRule, ...] = (
              _t("done", "minutes", 5), counter=True),
     _service("notice_board", "租用告示牌", "Notice board",
              _t("done", "minutes", 5), counter=True),
+    # issue 8: a rental took a pending borrowing's slot; the desk phones its applicant
+    # within the half hour (not a row of §2.2's table; the bookings' own rule). Not a
+    # counter service: nobody is waiting at the desk, so it rings as new on the queue.
+    _service("booking_bumped", "预订被顶替通知", "Booking bumped",
+             _t("done", "minutes", 30)),
     _service("mail", "信报派发", "Mail", _t("done", "minutes", 60)),
     _service("umbrella", "借用雨伞", "Umbrella", _t("done", "minutes", 5), counter=True),
     _service("breaker_trip", "室内短路跳闸", "Breaker trip",

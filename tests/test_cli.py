@@ -153,7 +153,7 @@ def test_init_json_summary_and_twice_is_harmless(cli, url):
     first = cli("--db", url, "init", "--demo", "--json")
     assert first.code == 0, first.err
     summary = first.json
-    assert summary["created"] == 1 and summary["services_added"] == 20
+    assert summary["created"] == 1 and summary["services_added"] == 21
     assert summary["demo_tickets"] > 0
     added = cli("--db", url, "ticket", "add", "--service", "umbrella", "--json").json
     before = counts(url)
@@ -169,7 +169,7 @@ def test_init_json_summary_and_twice_is_harmless(cli, url):
         assert again.json.get("demo_tickets", 0) == 0
     assert counts(url) == before
     db = open_database(url)
-    assert Service.select().count() == 20
+    assert Service.select().count() == 21
     assert Staff.select().count() == staff
     db.close()
     listing = cli("--db", url, "ticket", "list", "--json").json
@@ -541,7 +541,7 @@ def test_console_script_end_to_end(url, tmp_path):
 
     init = deskapp("init", "--demo", "--json")
     assert init.returncode == 0, init.stderr
-    assert json.loads(init.stdout)["services_added"] == 20
+    assert json.loads(init.stdout)["services_added"] == 21
     add = deskapp("ticket", "add", "--service", "repair", "--tier", "extra_urgent",
                   "--tenant", ACME, "--location", "8F-805", "--json")
     assert add.returncode == 0, add.stderr

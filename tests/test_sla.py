@@ -50,6 +50,7 @@ SPEC_CODES = {
     "meeting_room", "notice_board", "mail", "umbrella", "breaker_trip", "salesperson",
     "recycling",
     "signage_fix",  # R-3.2's one-day correction of the directory board
+    "booking_bumped",  # issue 8: phoning the applicant of a borrowing a rental bumped
 }
 
 
@@ -305,6 +306,7 @@ EXPECTED_TIERS = {
     "fitout_acceptance": "normal",
     "recycling": "normal",
     "phone": "normal",
+    "booking_bumped": "normal",
 }
 
 

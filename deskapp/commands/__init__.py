@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 
 # module names under deskapp.commands, in the order their commands are listed in --help
-AREAS: tuple[str, ...] = ("fitout", "passes", "signage", "comms", "movein", "prices", "lending")
+AREAS: tuple[str, ...] = ("fitout", "passes", "signage", "comms", "movein", "prices", "lending", "bookings")
 
 
 def modules():

@@ -49,6 +49,9 @@ class Booking(BaseModel):
     applicant = CharField(default="")  # who asked (a person at the tenant, or a visitor)
     starts_at = UTCField()
     ends_at = UTCField()
+    # ends_at + the resource's buffer when booked: what the slot keeps from others (the
+    # clash test and PostgreSQL's exclusion constraint compare [starts_at, block_until))
+    block_until = UTCField()
     kind = CharField(default="rental")
     state = CharField(default="confirmed", index=True)
     applied_at = UTCField()
@@ -61,9 +64,12 @@ class Booking(BaseModel):
     cancelled_at = UTCField(null=True)
     cancelled_by = CharField(default="")
     reason = TextField(default="")  # why cancelled, refused or bumped
+    plate = CharField(default="")  # a parking rental: the vehicle's plate
+    period = CharField(default="")  # a parking rental: "2026-12" (a month) or "2026Q4"
     version = IntegerField(default=1)
 
 
 # the day grid and the clash check read a resource's bookings over a window
 Booking.add_index(Booking.resource, Booking.starts_at)
 Booking.add_index(Booking.starts_at, Booking.ends_at)
+Booking.add_index(Booking.resource, Booking.state, Booking.starts_at)

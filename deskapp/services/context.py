@@ -79,6 +79,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "recycling.book": frozenset({"desk", "manager", "gm"}),
     "booking.register": frozenset({"desk", "finance", "manager", "gm"}),
     "booking.damage": frozenset({"desk", "manager", "gm"}),
+    # bookings (SPEC ): the manager sets up what can be booked; the desk books and
+    # cancels; only the general manager approves or refuses a borrowing
+    "resource.edit": frozenset({"manager", "gm"}),
+    "booking.add": frozenset({"desk", "manager", "gm"}),
+    "booking.cancel": frozenset({"desk", "manager", "gm"}),
+    "booking.approve": frozenset({"gm"}),
 }
 
 
