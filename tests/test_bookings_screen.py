@@ -8,7 +8,8 @@ import pytest
 from rich.cells import cell_len
 
 from deskapp import i18n
-from deskapp.models import Booking, Resource, Tenant
+from deskapp.models import Booking
+from deskapp.services import bookings as bk
 from deskapp.services.tenants import upsert_tenant
 from deskapp.widgets.day_grid import DayGrid
 
@@ -23,24 +24,22 @@ def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
     return pendulum.datetime(2026, 11, day, hour, minute, tz=TZ).in_tz("UTC")
 
 
-def booking(desk, resource, start, end, tenant=None, kind="rental", state="confirmed"):
-    """A booking as the bookings service leaves it (the row and its audit line)."""
-    made = Booking.create(resource=resource, tenant=tenant, starts_at=start, ends_at=end,
-                          kind=kind, state=state, applied_at=desk.clock.now(),
-                          applied_by=desk.user)
-    desk.audit("booking.add", "booking", made.id)
-    return made
+def booking(desk, resource, start, end, tenant=None, kind="rental"):
+    """A booking made through the bookings service, as any session makes one."""
+    return bk.add_booking(desk, resource.name, start, end,
+                          tenant=tenant.name if tenant else None,
+                          borrow=kind == "borrowing").bookings[0]
 
 
 @pytest.fixture
 def rooms(desk):
     star = upsert_tenant(desk, "星辰科技有限公司", units=["12F-1201"])
     acme = upsert_tenant(desk, "[bold]Acme[/]", units=["8F-805"])
-    big = Resource.create(name="会议室 A", kind="meeting_room", capacity=12)
-    small = Resource.create(name="Room B", kind="meeting_room", capacity=6)
-    board = Resource.create(name="告示牌 1F", kind="notice_board", opens="08:00", closes="22:00")
+    big = bk.add_resource(desk, "会议室 A", "meeting_room", capacity=12)
+    small = bk.add_resource(desk, "Room B", "meeting_room", capacity=6)
+    board = bk.add_resource(desk, "告示牌 1F", "notice_board")
     booking(desk, big, at(26, 14), at(26, 16), star)               # the clock is 26th 14:00
-    booking(desk, small, at(26, 9), at(26, 10, 30), acme, kind="borrowing", state="pending")
+    booking(desk, small, at(26, 9), at(26, 10, 30), acme, kind="borrowing")   # awaits the GM
     booking(desk, board, at(26, 8), at(26, 22), acme)
     booking(desk, big, at(27, 10), at(27, 11), star)               # tomorrow
     return dict(big=big, small=small, board=board, star=star, acme=acme)
@@ -135,3 +134,62 @@ async def test_a_pending_borrowing_reads_without_colour(desk, rooms, db_url, mon
     async with app.run_test(size=SIZE) as pilot:
         await on_bookings(pilot)
         assert "░" in shown(app)                                 # awaiting the GM
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_enter_on_a_free_slot_books_it_in_a_few_keys(desk, rooms, db_url, lang):
+    i18n.set_language(lang)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await on_bookings(pilot)
+        await to_row(pilot, rooms["small"])
+        grid.set_slot_at(15)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "BookingFormScreen")
+        await settle(pilot)
+        # the end is focused: 16:00 → 16:30, the tenant, save
+        await pilot.press(*["backspace"] * 5, *"16:30", "tab", *"星辰", "ctrl+s")
+        await until(pilot, lambda: app.screen.id == "bookings-screen")
+        made = Booking.get(Booking.resource == rooms["small"].id, Booking.state == "confirmed")
+        assert (made.starts_at, made.ends_at) == (at(26, 15), at(26, 16, 30))
+        assert made.tenant_id == rooms["star"].id
+        await app.tick()
+        await settle(pilot)
+        assert grid.span_at() is not None and grid.span_at().booking_id == made.id
+
+
+async def test_a_clash_is_refused_on_the_form_naming_what_is_in_the_way(desk, rooms, db_url):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await on_bookings(pilot)
+        await to_row(pilot, rooms["big"])
+        grid.set_slot_at(13)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "BookingFormScreen")
+        await pilot.press(*["backspace"] * 5, *"15:00", "ctrl+s")      # into #1 14:00–16:00
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "BookingFormScreen"
+        assert "#1" in str(app.screen.query_one("#form-error").content)
+        assert Booking.select().count() == 4                           # nothing written
+
+
+async def test_the_gm_approves_a_borrowing_and_the_desk_is_not_offered_it(desk, rooms, db_url):
+    from deskapp.services import Desk
+
+    pending = Booking.get(Booking.state == "pending")
+    for role, offered in (("desk", False), ("gm", True)):
+        person = Desk(db=desk.db, clock=desk.clock, user=f"{role}1", role=role)
+        app = make_app(person, db_url)
+        async with app.run_test(size=SIZE) as pilot:
+            grid = await on_bookings(pilot)
+            await to_row(pilot, rooms["small"])
+            grid.set_slot_at(9)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "BookingDetailScreen")
+            await settle(pilot)
+            assert ("a Approve" in shown(app)) is offered
+            await pilot.press("a")
+            await settle(pilot)
+            await settle(pilot)
+            state = Booking.get_by_id(pending.id).state
+            assert state == ("confirmed" if offered else "pending")

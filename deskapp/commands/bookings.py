@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..models import RESOURCE_KINDS
+from ..models.prices import PAID_METHODS
 from ..services.errors import InvalidInput
 
 
@@ -49,6 +50,12 @@ def register(commands, leaf, group) -> None:
     add.add_argument("--month", metavar="YYYY-MM")
     add.add_argument("--quarter", metavar="YYYYQn")
     add.add_argument("--plate", metavar="PLATE")
+    _settlement_options(add)
+    settle = leaf(booking, "settle", "cli.booking_settle")
+    settle.add_argument("id", metavar="ID")
+    _settlement_options(settle)
+    unsettled = leaf(booking, "unsettled", "cli.booking_unsettled")
+    unsettled.add_argument("--tenant", metavar="NAME")
     listing = leaf(booking, "list", "cli.booking_list")
     listing.add_argument("--resource", metavar="NAME")
     for name, key in (("approve", "cli.booking_approve"), ("renew", "cli.booking_renew")):
@@ -59,6 +66,25 @@ def register(commands, leaf, group) -> None:
         parser.add_argument("--reason", required=True, metavar="TEXT")
     expiring = leaf(booking, "expiring", "cli.booking_expiring")
     expiring.add_argument("--days", default="30", metavar="N")
+
+
+def _settlement_options(parser) -> None:
+    """How a rental is settled: paid now, or on the monthly account signed for (R-4.2)."""
+    parser.add_argument("--paid", action="store_true")
+    parser.add_argument("--method", choices=PAID_METHODS)
+    parser.add_argument("--receipt", metavar="NO")
+    parser.add_argument("--signed-by", metavar="NAME")
+
+
+def _settlement(args):
+    from ..services.rental_charges import Settlement
+
+    if args.paid and args.signed_by:
+        raise InvalidInput("error.rental_settle_how")
+    if (args.method or args.receipt) and not args.paid:
+        raise InvalidInput("error.rental_method_needs_paid")
+    return Settlement(paid=args.paid, signed_by=args.signed_by, method=args.method,
+                      receipt_no=args.receipt)
 
 
 def run(args, desk, emit) -> int | None:
@@ -136,6 +162,9 @@ def _booking(args, desk, emit) -> None:
     if command == "renew":
         _outcome(args, desk, emit, bookings.renew_parking(desk, args.id))
         return
+    if command in ("settle", "unsettled"):
+        _settle(args, desk, emit)
+        return
     change = {"approve": lambda: bookings.approve_borrowing(desk, args.id),
               "refuse": lambda: bookings.refuse_borrowing(desk, args.id, args.reason),
               "cancel": lambda: bookings.cancel_booking(desk, args.id, args.reason)}[command]
@@ -155,15 +184,36 @@ def _add(args, desk, emit) -> None:
         if not args.plate or not args.tenant:
             raise InvalidInput("error.booking_plate_needed")
         outcome = bookings.rent_parking(desk, args.resource, period, args.plate, args.tenant,
-                                        applicant=args.applicant, note=args.note)
+                                        applicant=args.applicant, note=args.note,
+                                        settle=_settlement(args))
     else:
         if args.start is None or args.end is None:
             raise InvalidInput("error.booking_period_and_times")
         outcome = bookings.add_booking(
             desk, args.resource, args.start, args.end, tenant=args.tenant, borrow=args.borrow,
             applicant=args.applicant, note=args.note, repeat_rule=args.repeat,
-            count=args.count, until=args.until, only_free=args.only_free)
+            count=args.count, until=args.until, only_free=args.only_free,
+            settle=_settlement(args))
     _outcome(args, desk, emit, outcome)
+
+
+def _settle(args, desk, emit) -> None:
+    from ..services import bookings
+    from ..services.charges import charge_json
+    from ..services.rental_charges import settle_rental, to_settle
+    from ..services.tickets import find_tenant
+
+    if args.booking_command == "settle":
+        how = _settlement(args)
+        charge = settle_rental(desk, args.id, paid=how.paid, signed_by=how.signed_by,
+                               method=how.method, receipt_no=how.receipt_no)
+        document = charge_json(desk, charge)
+        emit(args, document, lambda: t("cli.rental_settled", id=args.id, charge=charge.id,
+                                       amount=document["amount"]))
+        return
+    tenant = find_tenant(args.tenant).id if args.tenant else None
+    documents = [bookings.booking_json(desk, b) for b in to_settle(tenant)]
+    emit(args, documents, lambda: booking_lines(documents) or t("cli.rental_none_to_settle"))
 
 
 def _outcome(args, desk, emit, outcome) -> None:

@@ -74,6 +74,11 @@ class BookingFormScreen(SavingForm):
                 id="repeat"))
             yield from _field("count", t("booking_form.count"), FormInput(
                 value="1", type="integer", id="count"))
+            yield from _field("settle", t("booking_form.settle"), FormSelect(
+                [(t("booking_form.settle_later"), ""), (t("booking_form.settle_paid"), "paid"),
+                 (t("booking_form.settle_monthly"), "monthly")], value="", allow_blank=False,
+                id="settle"))
+            yield from _field("signed_by", t("booking_form.signed_by"), FormInput(id="signed_by"))
             yield from _field("note", t("booking_form.note"), FormInput(id="note"))
             yield Static("", id="form-error", classes="error", markup=False)
             yield Static(f"{t('form.save')}   {t('form.cancel')}", classes="hint", markup=False)
@@ -109,7 +114,14 @@ class BookingFormScreen(SavingForm):
         repeat = self.query_one("#repeat", Select).value or None
         count = validate.number(self.query_one("#count", Input).value.strip() or "1",
                                 t("booking_form.count"), low=1, high=366) if repeat else None
-        return dict(start=start, end=end,
+        from ..services.rental_charges import Settlement
+
+        how = self.query_one("#settle", Select).value
+        signer = self.query_one("#signed_by", Input).value.strip()
+        if how == "monthly" and not signer:
+            raise DeskError("error.rental_settle_how")
+        settle = Settlement(paid=how == "paid", signed_by=signer if how == "monthly" else None)
+        return dict(start=start, end=end, settle=settle,
                     tenant=match_tenant(self.query_one("#tenant", Input).value, self.tenants),
                     borrow=self.query_one("#borrow", CheckBox).value,
                     applicant=self.query_one("#applicant", Input).value,
@@ -123,7 +135,7 @@ class BookingFormScreen(SavingForm):
                            tenant=request["tenant"], borrow=request["borrow"],
                            applicant=request["applicant"], note=request["note"],
                            repeat_rule=request["repeat_rule"], count=request["count"],
-                           ticket_id=self.ticket_id)
+                           ticket_id=self.ticket_id, settle=request["settle"])
 
     def saved(self, outcome):
         return outcome.bookings[0] if outcome.bookings else None

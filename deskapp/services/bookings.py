@@ -43,9 +43,10 @@ from ..models import (BOOKING_KINDS, RESOURCE_KINDS, Booking, BookingSeries, Res
 from ..models.base import to_micros
 from . import validate
 from .context import Desk
+from .rental_charges import Settlement
 from .errors import Conflict, InvalidInput
 from .export import iso
-from .passes import covered_through, day_start, finish, locked, record_number
+from .passes import covered_through, day_start, finish, locked
 from .passes import plate as plate_number
 from .tickets import NewTicket, find_tenant, open_ticket
 
@@ -368,7 +369,8 @@ def _parse(desk: Desk, value, option: str) -> DateTime:
 def add_booking(desk: Desk, resource: str, start, end, *, tenant: str | None = None,
                 borrow: bool = False, applicant: str = "", note: str = "",
                 repeat_rule: str | None = None, count=None, until=None,
-                only_free: bool = False, ticket_id: int | None = None) -> Outcome:
+                only_free: bool = False, ticket_id: int | None = None,
+                settle: Settlement | None = None) -> Outcome:
     """Book ``resource`` from ``start`` to ``end`` (ISO text or moments), once or as a
     daily/weekly series. A clash refuses the whole request (Conflict, exit 3, naming what
     is in the way) unless ``only_free``: then the free occurrences are booked and the
@@ -391,7 +393,7 @@ def add_booking(desk: Desk, resource: str, start, end, *, tenant: str | None = N
     owner = find_tenant(tenant) if tenant else None
     return _book(desk, row, kind, slots, owner=owner, applicant=applicant, note=note,
                  series_rule=(repeat_rule, count, until) if repeat_rule else None,
-                 only_free=only_free, ticket_id=ticket_id)
+                 only_free=only_free, ticket_id=ticket_id, settle=settle)
 
 
 def _today(desk: Desk) -> dt.date:
@@ -401,11 +403,12 @@ def _today(desk: Desk) -> dt.date:
 
 def _book(desk: Desk, resource: Resource, kind: str, slots: list[Slot], *, owner,
           applicant: str, note: str, series_rule=None, only_free: bool = False,
-          ticket_id: int | None = None, plate: str = "", period: str = "") -> Outcome:
+          ticket_id: int | None = None, plate: str = "", period: str = "",
+          settle: Settlement | None = None) -> Outcome:
     try:
         return _book_once(desk, resource, kind, slots, owner=owner, applicant=applicant,
                           note=note, series_rule=series_rule, only_free=only_free,
-                          ticket_id=ticket_id, plate=plate, period=period)
+                          ticket_id=ticket_id, plate=plate, period=period, settle=settle)
     except IntegrityError as exc:
         # PostgreSQL's exclusion constraint: another session's booking committed between
         # our check and our insert (the resource lock makes this rare). Same refusal.
@@ -418,7 +421,7 @@ def _book(desk: Desk, resource: Resource, kind: str, slots: list[Slot], *, owner
 
 
 def _book_once(desk, resource, kind, slots, *, owner, applicant, note, series_rule,
-               only_free, ticket_id, plate, period) -> Outcome:
+               only_free, ticket_id, plate, period, settle) -> Outcome:
     now = desk.clock.now()
     with desk.db.atomic():
         # one writer per resource at a time on PostgreSQL (SQLite: IMMEDIATE already)
@@ -467,16 +470,19 @@ def _book_once(desk, resource, kind, slots, *, owner, applicant, note, series_ru
                        ticket=ticket.id if ticket else None)
         if kind == "rental":
             for booking in made:
-                charge_rental(desk, booking)
+                charge_rental(desk, booking, settle)
     return Outcome(made, result.clashes, bumped, series)
 
 
-def charge_rental(desk: Desk, booking: Booking) -> None:
-    """The charge of a confirmed rental (issue 8 item 10, R-6.5): a documented no-op
-    until services/charges.py's ``post_charge`` is connected here. Called once for each
-    rental confirmed, inside the transaction that confirmed it (so a charge can never
-    exist without its booking, nor a rental without its charge once connected)."""
-    return None
+def charge_rental(desk: Desk, booking: Booking, settle: Settlement | None = None):
+    """The charge of a confirmed rental, inside the transaction that confirmed it (a
+    charge never exists without its booking): posted now when ``settle`` says how it is
+    paid or who signed, else the rental waits to be settled (rental_charges)."""
+    from .rental_charges import charge_for
+
+    settle = settle or Settlement()
+    return charge_for(desk, booking, paid=settle.paid, signed_by=settle.signed_by,
+                      method=settle.method, receipt_no=settle.receipt_no)
 
 
 def _bump(desk: Desk, borrowing: Booking, now: DateTime) -> Booking:
@@ -505,7 +511,7 @@ def _for_change(desk: Desk, booking_id) -> Booking:
     """The booking, locked for the change. The resource row is locked first, in the order
     a new booking takes them (resource, then the borrowings it bumps): two sessions
     never wait on each other crosswise (PostgreSQL would end one as a deadlock)."""
-    number = record_number(booking_id, "booking")
+    number = validate.record_id(booking_id, "booking")
     row = Booking.get_or_none(Booking.id == number)
     if row is None:
         raise InvalidInput("error.unknown_booking", id=number)
@@ -607,7 +613,16 @@ def booking_json(desk: Desk, booking: Booking) -> dict:
             "applied_at": iso(booking.applied_at, tz), "applied_by": booking.applied_by,
             "series": booking.series_id, "ticket": booking.ticket_id,
             "blocked_until": iso(booking.block_until, tz), "reason": booking.reason,
-            "plate": booking.plate or None, "period": booking.period or None}
+            "plate": booking.plate or None, "period": booking.period or None,
+            "charge": _charge_id(booking)}
+
+
+def _charge_id(booking: Booking) -> int | None:
+    """The ledger line of a rental once settled (None: free, or still to settle)."""
+    from .rental_charges import charge_of
+
+    charge = charge_of(booking.id) if booking.kind == "rental" else None
+    return charge.id if charge is not None else None
 
 
 def clash_json(desk: Desk, clash: Clash) -> dict:
@@ -643,7 +658,8 @@ def next_period(period: str) -> str:
 
 
 def rent_parking(desk: Desk, resource: str, period: str, plate: str, tenant: str, *,
-                 applicant: str = "", note: str = "") -> Outcome:
+                 applicant: str = "", note: str = "",
+                 settle: Settlement | None = None) -> Outcome:
     """A monthly (``2026-12``) or quarterly (``2026Q4``) rental of a parking space for one
     plate. Refused without insurance on record for every day of the period (R-6.3); the
     period must not have ended."""
@@ -669,12 +685,12 @@ def rent_parking(desk: Desk, resource: str, period: str, plate: str, tenant: str
                        last=last.isoformat(), period=raw)
     slot = Slot(day_start(desk, first), day_start(desk, last + timedelta(days=1)))
     return _book(desk, row, "rental", [slot], owner=owner, applicant=applicant, note=note,
-                 plate=number, period=raw)
+                 plate=number, period=raw, settle=settle)
 
 
 def renew_parking(desk: Desk, booking_id) -> Outcome:
     """The next period (month or quarter) for the same plate, space and tenant."""
-    number = record_number(booking_id, "booking")
+    number = validate.record_id(booking_id, "booking")
     booking = Booking.get_or_none(Booking.id == number)
     if booking is None:
         raise InvalidInput("error.unknown_booking", id=number)
