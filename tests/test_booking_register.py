@@ -37,9 +37,10 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> pendulum.DateTi
 
 def book(resource, tenant, start, end, *, kind="rental", state="confirmed", applicant="刘洋",
          by="wangfang"):
+    # a row in any state the register shows (bumped, cancelled…), as the core leaves it
     return Booking.create(resource=resource, tenant=tenant, applicant=applicant,
-                          starts_at=start, ends_at=end, kind=kind, state=state,
-                          applied_at=at(20, 9), applied_by=by)
+                          starts_at=start, ends_at=end, block_until=end, kind=kind,
+                          state=state, applied_at=at(20, 9), applied_by=by)
 
 
 @pytest.fixture
