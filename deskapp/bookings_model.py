@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pendulum
 
 from .db import change_token, is_sqlite
-from .models import Audit, Booking, Resource, Tenant
+from .models import RESOURCE_KINDS, Audit, Booking, Resource, Tenant
 from .views import safe_text
 
 PG_LOOKBACK = 1000  # the window of db.change_token on PostgreSQL (ids taken before commit)
@@ -97,9 +97,12 @@ class BookingsModel:
     def load(self) -> list[GridRow]:
         self._token = change_token(self.db)
         self._seen = self._newest()
-        self.resources = [ResourceInfo(r.id, r.name, r.kind, r.capacity, r.opens, r.closes)
-                          for r in Resource.select().where(Resource.active == True)  # noqa: E712
-                          .order_by(Resource.kind, Resource.name)]
+        # rooms first, then boards, parking and ad spaces (the order of RESOURCE_KINDS)
+        rank = {kind: n for n, kind in enumerate(RESOURCE_KINDS)}
+        self.resources = sorted(
+            (ResourceInfo(r.id, r.name, r.kind, r.capacity, r.opens, r.closes)
+             for r in Resource.select().where(Resource.active == True)),  # noqa: E712
+            key=lambda r: (rank.get(r.kind, 9), r.name))
         if self.week_of is None:
             start = self._midnight(self.day)
             end = start.add(days=1)

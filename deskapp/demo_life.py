@@ -45,6 +45,9 @@ def load_life(desk: Desk) -> dict[str, int]:
     _passes(desk, days, now)
     _mail_and_letters(desk, days, now)
     _visits_and_bags(desk, days, now)
+    from .demo_bookings import load_bookings
+
+    load_bookings(desk, days, _at, local)
     return {"demo_history": 1}
 
 

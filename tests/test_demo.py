@@ -34,3 +34,17 @@ def test_the_demo_has_tenants_in_every_status_with_their_history(demo, db):  # n
     assert Mail.select().where(Mail.delivered_at.is_null()).count() == 1
     # done through the services, at the moments they happened: the trail is whole
     assert verify(db)["first_broken"] is None
+
+
+def test_the_demo_has_a_realistic_week_of_bookings(demo, db):  # noqa: F811
+    from deskapp.models import Booking, Charge, Resource, UmbrellaLoan
+
+    assert {r.kind for r in Resource.select()} == {"meeting_room", "reception_room",
+                                                    "notice_board", "parking_space", "ad_space"}
+    confirmed = Booking.select().where(Booking.state == "confirmed")
+    assert confirmed.count() >= 12
+    assert Booking.select().where(Booking.state == "pending").count() == 1  # awaits the GM
+    # some rentals charged (paid or signed for), some still to settle
+    charged = {c.source_id for c in Charge.select().where(Charge.source == "booking")}
+    assert 0 < len(charged) < confirmed.count()
+    assert UmbrellaLoan.select().where(UmbrellaLoan.returned_at.is_null()).count() == 3
