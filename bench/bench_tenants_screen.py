@@ -59,69 +59,27 @@ def build(count: int, history: int) -> Path:
 
 
 def typed_latency(db: Path, lang: str) -> None:
-    """The real app on an 80×24 pty: a key written, then the time until its frame is out
-    (the last byte before 40 ms of silence) — what the clerk waits for, rendering and
-    all. Pilot's own pauses would measure Pilot."""
-    import fcntl
-    import pty
-    import select
-    import struct
-    import termios
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DESKAPP_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", DESKAPP_USER=fx.ACTOR)
-    argv = [str(bt.DESKAPP), "--db", str(db), "--lang", lang, "--no-bell"]
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        os.execve(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-
-    def frame(after: float, quiet: float = 0.04, limit: float = 5.0,
-              until: bytes = b"") -> float:
-        """Seconds from ``after`` to the last byte of the burst that answers it (one
-        holding ``until``, when given: the list itself, not an earlier partial frame)."""
-        last = None
-        seen = b""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], quiet if last else limit)
-            if not ready:
-                if last is not None and until in seen:
-                    return last - after
-                continue
-            seen += os.read(fd, 65536)
-            last = time.monotonic()
-        return float("nan")
-
+    """Keys on the real app's pty (bench/_pty.py), each timed to its frame."""
     import sqlite3
+
+    from _pty import Session
 
     count = sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0]
     title = (f"租户 ({count})" if lang == "zh" else f"Tenants ({count})").encode()
+    app = Session(db, lang)
     try:
-        frame(time.monotonic(), quiet=1.5, limit=30)      # the queue is up and settled
         paints = []
         for _ in range(3):
-            sent = time.monotonic()
-            os.write(fd, b"2")
-            paints.append(frame(sent, until=title))
-            os.write(fd, b"1")
-            frame(time.monotonic())
+            paints.append(app.key("2", until=title))
+            app.key("1")
         keys = []
-        os.write(fd, b"2")
-        frame(time.monotonic())
+        app.key("2")
         for fragment in ("星辰", "12f-12", "138000049", "acme"):
-            os.write(fd, b"/")
-            frame(time.monotonic())
-            for char in fragment:
-                sent = time.monotonic()
-                os.write(fd, char.encode())
-                keys.append(frame(sent))
-            os.write(fd, b"\x1b")
-            frame(time.monotonic(), quiet=0.2)
+            app.key("/")
+            keys.extend(app.key(char) for char in fragment)
+            app.key("\x1b", quiet=0.2)
     finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
+        app.close()
     # the first visit installs the screen and reads the registry; later ones show it
     print(f"  2 → tenants screen on the terminal: first {paints[0] * 1000:.0f} ms, "
           f"again {statistics.median(paints[1:]) * 1000:.0f} ms (goal < 300 ms)")

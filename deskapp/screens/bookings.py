@@ -46,6 +46,7 @@ class BookingsScreen(FrameScreen):
         self._ready = False
         self._shown_info = None
         self._shown_title = None
+        self._shown_axis = None
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -82,7 +83,10 @@ class BookingsScreen(FrameScreen):
     def _show(self, rows) -> None:
         self._grid.set_rows(rows, self.model.hours())
         self._title()
-        self.query_one("#grid-axis", Static).update(self._grid.axis_text())
+        axis = self._grid.axis_text()
+        if axis != self._shown_axis:  # a Static repaints its whole line on every update
+            self._shown_axis = axis
+            self.query_one("#grid-axis", Static).update(axis)
         self._info()
 
     def _title(self) -> None:
