@@ -54,3 +54,17 @@ class Session:
     def close(self) -> None:
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
+
+
+def idle_figures(db, lang: str, seconds: float, screen: str, key: bytes, cases) -> None:
+    """bytes/s and CPU of ``screen`` (reached by ``key``) for each (label, during):
+    ``during`` is bench_terminal.run_app's callback (another session's writes), or None."""
+    for label, during in cases:
+        result = bt.run_app(db, lang, 8.0, seconds, False, log=lambda *_: None,
+                            during=during, keys=key)
+        marks, cpu = result["marks"], result["cpu"]
+        window = result["capture"].window(marks["measure"], marks["end"])
+        wall = marks["end"] - marks["measure"]
+        print(f"  {screen}, {label}: {sum(len(b) for _, b in window) / wall:,.0f} B/s, "
+              f"{100 * (cpu['end'] - cpu['measure']) / wall:.2f} % CPU over {wall:.0f} s "
+              f"(rss {result['rss']['end']:.0f} MB)")

@@ -25,8 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import _fixtures as fx  # noqa: E402
 import bench_bookings as bb  # noqa: E402
-import bench_terminal as bt  # noqa: E402
-from _pty import Session  # noqa: E402
+from _pty import Session, idle_figures  # noqa: E402
 
 
 def build(resources: int, per: int) -> Path:
@@ -82,15 +81,10 @@ class Booker:
 
 
 def idle(db: Path, seconds: float, lang: str, resources: int) -> None:
-    for label, during in (("idle", None), ("another session books a resource off screen "
-                                           "every 2 s", Booker(db, f"R{resources - 1:03d}"))):
-        result = bt.run_app(db, lang, 8.0, seconds, False, log=lambda *_: None,
-                            during=during, keys=b"3")
-        marks, cpu = result["marks"], result["cpu"]
-        window = result["capture"].window(marks["measure"], marks["end"])
-        wall = marks["end"] - marks["measure"]
-        print(f"  day grid, {label}: {sum(len(b) for _, b in window) / wall:,.0f} B/s, "
-              f"{100 * (cpu['end'] - cpu['measure']) / wall:.2f} % CPU over {wall:.0f} s")
+    idle_figures(db, lang, seconds, "day grid", b"3", (
+        ("idle", None),
+        ("another session books a resource off screen every 2 s",
+         Booker(db, f"R{resources - 1:03d}"))))
 
 
 def main() -> None:

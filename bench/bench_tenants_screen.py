@@ -115,18 +115,13 @@ class Renamer:
 def pty_figures(db: Path, seconds: float, lang: str) -> None:
     import sqlite3
 
+    from _pty import idle_figures
+
     last = sqlite3.connect(db).execute(
         "SELECT name FROM tenant ORDER BY name DESC LIMIT 1").fetchone()[0]
-    for label, during in (("idle", None), ("another session renames a tenant off screen "
-                                           "every 2 s", Renamer(db, last))):
-        result = bt.run_app(db, lang, 8.0, seconds, False, log=lambda *_: None,
-                            during=during, keys=b"2")
-        marks, cpu = result["marks"], result["cpu"]
-        window = result["capture"].window(marks["measure"], marks["end"])
-        wall = marks["end"] - marks["measure"]
-        print(f"  tenants screen, {label}: {sum(len(b) for _, b in window) / wall:,.0f} B/s, "
-              f"{100 * (cpu['end'] - cpu['measure']) / wall:.2f} % CPU over {wall:.0f} s "
-              f"(rss {result['rss']['end']:.0f} MB)")
+    idle_figures(db, lang, seconds, "tenants screen", b"2", (
+        ("idle", None),
+        ("another session renames a tenant off screen every 2 s", Renamer(db, last))))
 
 
 def main() -> None:
