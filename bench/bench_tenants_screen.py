@@ -32,7 +32,6 @@ sys.path.insert(0, str(HERE.parent))
 
 import _fixtures as fx  # noqa: E402
 import bench_tenants as bten  # noqa: E402
-import bench_terminal as bt  # noqa: E402
 
 
 def build(count: int, history: int) -> Path:
