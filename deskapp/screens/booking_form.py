@@ -85,12 +85,22 @@ class BookingFormScreen(SavingForm):
 
     def on_mount(self) -> None:
         self._untouched = self._typed()
+        self._show_fields()
         self.focus_first(self.query_one("#to", Input))
         from ..services.bookings import start_registration
 
         # a meeting room or notice board: registering it is the 5-minute counter service
         self.app.write(lambda: start_registration(self.app.desk, self.resource.name),
                        self._registering, lambda _exc: None)
+
+    def on_select_changed(self, _event) -> None:
+        self._show_fields()
+
+    def _show_fields(self) -> None:
+        """How many times only for a repeat; who signed only for the monthly account."""
+        self.query_one("#field-count").display = bool(self.query_one("#repeat", Select).value)
+        self.query_one("#field-signed_by").display = (
+            self.query_one("#settle", Select).value == "monthly")
 
     def _registering(self, ticket_id: int | None) -> None:
         self.ticket_id = ticket_id

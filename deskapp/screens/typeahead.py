@@ -137,16 +137,22 @@ class SavingForm(TypeAheadScreen):
         if self._saving:
             return
         error = self.query_one("#form-error", Static)
+
+        def say(message: str) -> None:
+            error.update(message)
+            # a long form scrolls: the refusal must be in sight, not below the fold
+            self.call_after_refresh(error.scroll_visible, animate=False)
+
         try:
             request = self.request()
         except DeskError as exc:
-            error.update(exc.message())
+            say(exc.message())
             return
         self._saving = True
 
         def failed(exc: DeskError) -> None:
             self._saving = False
-            error.update(exc.message())
+            say(exc.message())
 
         self.app.write(lambda: self.save(request),
                        lambda result: self.dismiss(self.saved(result)), failed)
