@@ -106,3 +106,14 @@ def test_settling_on_the_command_line(cli, url, desk, acme):  # noqa: F811
     assert done.code == 0 and done.json["amount"] == "300.00"
     again = cli("--db", url, "booking", "settle", str(made.json["id"]), "--paid")
     assert again.code == 3 and "settled already" in again.err
+
+
+def test_cancelling_a_charged_rental_says_its_charge_stays_for_finance(cli, url, desk, acme):  # noqa: F811
+    made = cli("--db", url, "booking", "add", "--resource", "会议室 A",
+               "--from", "2026-11-27T14:00", "--to", "2026-11-27T15:00", "--tenant", "Acme",
+               "--paid", "--json")
+    charge = made.json["charge"]
+    assert charge is not None
+    cancelled = cli("--db", url, "booking", "cancel", str(made.json["id"]), "--reason", "改期")
+    assert cancelled.code == 0 and f"#{charge}" in cancelled.out and "finance" in cancelled.out
+    assert Charge.get_by_id(charge).amount_fen == 30_000      # not reversed by the desk

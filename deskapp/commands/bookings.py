@@ -169,7 +169,14 @@ def _booking(args, desk, emit) -> None:
               "refuse": lambda: bookings.refuse_borrowing(desk, args.id, args.reason),
               "cancel": lambda: bookings.cancel_booking(desk, args.id, args.reason)}[command]
     document = bookings.booking_json(desk, change())
-    emit(args, document, lambda: booking_lines([document]))
+
+    def human() -> str:
+        lines = booking_lines([document])
+        if command == "cancel" and document["charge"] is not None:  # money is finance's
+            lines += "\n" + t("booking.charge_stays", charge=document["charge"])
+        return lines
+
+    emit(args, document, human)
 
 
 def _add(args, desk, emit) -> None:

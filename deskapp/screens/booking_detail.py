@@ -87,8 +87,13 @@ class BookingDetailScreen(ModalScreen):
         self.app.push_screen(ReasonScreen(t(title_key), self.booking_id), answered)
 
     def _write(self, call) -> None:
-        def done(_booking) -> None:
-            self.app.say(t("booking.changed", id=self.booking_id))
+        def done(booking) -> None:
+            from ..services.rental_charges import charge_of
+
+            charge = charge_of(booking.id) if booking.state == "cancelled" else None
+            # a cancelled rental's charge stays on the ledger: reversing it is finance's
+            self.app.say(t("booking.charge_stays", charge=charge.id) if charge is not None
+                         else t("booking.changed", id=self.booking_id))
             self.show()
 
         self.app.write(call, done, lambda exc: self.app.say(exc.message(), "error"))
