@@ -8,9 +8,9 @@ import pendulum
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import t
@@ -22,30 +22,19 @@ from ..views import fit, safe_text
 from ..widgets.check_box import CheckBox
 from . import localise_bindings
 from .confirm import dismiss_unless_kept
+from .tenant_form_base import field_row
 from .new_ticket import FormCheckBox, FormInput, FormSelect, match_tenant
-from .typeahead import SavingForm
+from .typeahead import SavingForm, TypeAheadScreen
 
 MINUTES = "HH:mm"
-
-
-def _field(key: str, label: str, widget) -> ComposeResult:
-    with Horizontal(classes="field", id=f"field-{key}"):
-        yield Label(label, classes="field-label")
-        yield widget
 
 
 class BookingFormScreen(SavingForm):
     """Book a resource: prefilled with the slot the cursor was on."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "key.back"),
-        Binding("ctrl+s", "save", "key.save"),
-    ]
-
     def __init__(self, resource_id: int, start: pendulum.DateTime,
                  end: pendulum.DateTime) -> None:
         super().__init__()
-        localise_bindings(self)
         self.resource = Resource.get_or_none(Resource.id == resource_id)
         if self.resource is None:
             raise DeskError("error.no_resource", name=str(resource_id))
@@ -58,28 +47,28 @@ class BookingFormScreen(SavingForm):
         with VerticalScroll(id="form", classes="dialog", can_focus=False):
             yield Static(t("booking_form.title", resource=safe_text(self.resource.name)),
                          classes="dialog-title", markup=False)
-            yield from _field("from", t("booking_form.from"), FormInput(
+            yield from field_row("from", t("booking_form.from"), FormInput(
                 value=self.start.in_tz(tz).format("YYYY-MM-DD HH:mm"), id="from"))
-            yield from _field("to", t("booking_form.to"), FormInput(
+            yield from field_row("to", t("booking_form.to"), FormInput(
                 value=self.end.in_tz(tz).format(MINUTES), placeholder=t("booking_form.to_hint"),
                 id="to"))
-            yield from _field("tenant", t("booking_form.tenant"), FormInput(
+            yield from field_row("tenant", t("booking_form.tenant"), FormInput(
                 placeholder=t("form.tenant_hint"), id="tenant",
                 suggester=SuggestFromList(self.tenants, case_sensitive=False)))
-            yield from _field("applicant", t("booking_form.applicant"), FormInput(id="applicant"))
-            yield from _field("borrow", t("booking_form.borrow"), FormCheckBox(id="borrow"))
-            yield from _field("repeat", t("booking_form.repeat"), FormSelect(
+            yield from field_row("applicant", t("booking_form.applicant"), FormInput(id="applicant"))
+            yield from field_row("borrow", t("booking_form.borrow"), FormCheckBox(id="borrow"))
+            yield from field_row("repeat", t("booking_form.repeat"), FormSelect(
                 [(t("booking_form.once"), ""), (t("booking_form.daily"), "daily"),
                  (t("booking_form.weekly"), "weekly")], value="", allow_blank=False,
                 id="repeat"))
-            yield from _field("count", t("booking_form.count"), FormInput(
+            yield from field_row("count", t("booking_form.count"), FormInput(
                 value="1", type="integer", id="count"))
-            yield from _field("settle", t("booking_form.settle"), FormSelect(
+            yield from field_row("settle", t("booking_form.settle"), FormSelect(
                 [(t("booking_form.settle_later"), ""), (t("booking_form.settle_paid"), "paid"),
                  (t("booking_form.settle_monthly"), "monthly")], value="", allow_blank=False,
                 id="settle"))
-            yield from _field("signed_by", t("booking_form.signed_by"), FormInput(id="signed_by"))
-            yield from _field("note", t("booking_form.note"), FormInput(id="note"))
+            yield from field_row("signed_by", t("booking_form.signed_by"), FormInput(id="signed_by"))
+            yield from field_row("note", t("booking_form.note"), FormInput(id="note"))
             yield Static("", id="form-error", classes="error", markup=False)
             yield Static(f"{t('form.save')}   {t('form.cancel')}", classes="hint", markup=False)
 
@@ -156,10 +145,6 @@ class BookingFormScreen(SavingForm):
         else:
             self.focus_next()
 
-    def _typed(self) -> tuple:
-        return tuple(widget.value for widget in self.query("#form Input, #form Select, "
-                                                           "#form CheckBox"))
-
     def action_cancel(self) -> None:
         ticket_id = self.ticket_id
 
@@ -174,7 +159,7 @@ class BookingFormScreen(SavingForm):
         dismiss_unless_kept(self, typed=self._typed() != self._untouched, then=not_booked)
 
 
-class FinderScreen(SavingForm):
+class FinderScreen(TypeAheadScreen):
     """What is free: people, from, to → the resources with room and nothing held then;
     Enter on one books it."""
 
@@ -190,11 +175,11 @@ class FinderScreen(SavingForm):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="dialog", can_focus=False):
             yield Static(t("finder.title"), classes="dialog-title", markup=False)
-            yield from _field("people", t("finder.people"),
+            yield from field_row("people", t("finder.people"),
                               FormInput(placeholder="10", type="integer", id="people"))
-            yield from _field("from", t("booking_form.from"), FormInput(
+            yield from field_row("from", t("booking_form.from"), FormInput(
                 placeholder=t("finder.from_hint"), id="from"))
-            yield from _field("to", t("booking_form.to"), FormInput(
+            yield from field_row("to", t("booking_form.to"), FormInput(
                 placeholder=t("booking_form.to_hint"), id="to"))
             yield Static("", id="form-error", classes="error", markup=False)
             yield OptionList(id="finder-results")

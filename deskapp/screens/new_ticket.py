@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.suggester import SuggestFromList
@@ -22,8 +21,6 @@ from ..sla import TIERS
 from ..timeparse import parse_desk_time
 from ..views import fit
 from ..widgets.check_box import CheckBox
-from . import localise_bindings
-from .confirm import dismiss_unless_kept
 from ..widgets.text_input import TextInput
 from .typeahead import SavingForm, TypeAhead
 
@@ -140,14 +137,8 @@ class ServiceInput(FormInput):
 
 
 class NewTicketScreen(SavingForm):
-    BINDINGS = [
-        Binding("escape", "cancel", "key.back"),
-        Binding("ctrl+s", "save", "key.save"),
-    ]
-
     def __init__(self) -> None:
         super().__init__()
-        localise_bindings(self)
         self.rows = services()
         self.tenants = tenant_names()
 
@@ -312,11 +303,3 @@ class NewTicketScreen(SavingForm):
 
     def saved(self, ticket):
         return ticket.id
-
-    def _typed(self) -> tuple:
-        """Every value the desk can change in the form, to tell an untouched one."""
-        return tuple(widget.value for widget in self.query("#form Input, #form Select, "
-                                                           "#form CheckBox"))
-
-    def action_cancel(self) -> None:
-        dismiss_unless_kept(self, typed=self._typed() != self._untouched)

@@ -96,19 +96,20 @@ class PassScreen(TenantFormScreen):
         else:
             self.focus_next()
 
-    def save(self) -> None:
-        error = self.query_one("#pass-error", Static)
+    ERROR_ID = "pass-error"
+
+    def request(self) -> dict:
         people = self._names()
         if not people:
-            error.update(t("error.required", field=t("passform.names")))
-            return
-        kind = self.query_one("#kind", Select).value
-        start, end = self.query_one("#from", Input).value, self.query_one("#to", Input).value
-        desk, tenant = self.app.desk, self.tenant.name
+            raise DeskError("error.required", field=t("passform.names"))
+        return dict(kind=self.query_one("#kind", Select).value, people=people,
+                    start=self.query_one("#from", Input).value,
+                    end=self.query_one("#to", Input).value)
 
-        def done(made) -> None:
-            self.app.say(t("passform.issued", count=len(made), tenant=tenant))
-            self.dismiss([p.id for p in made])
+    def save(self, request: dict):
+        return issue_passes(self.app.desk, self.tenant.name, request["kind"],
+                            request["people"], request["start"], request["end"])
 
-        self.save_with(lambda: issue_passes(desk, tenant, kind, people, start, end), done,
-                       error)
+    def saved(self, made):
+        self.app.say(t("passform.issued", count=len(made), tenant=self.tenant.name))
+        return [p.id for p in made]

@@ -78,6 +78,12 @@ class SignageOrderScreen(TenantFormScreen):
 
     # -- the application --------------------------------------------------------------------
     def request(self) -> signage.Application:
+        """The application, if it would be accepted (else the refusal raised)."""
+        application = self._application()
+        signage.check_application(self.app.desk, application)
+        return application
+
+    def _application(self) -> signage.Application:
         values = {name: self.query_one(f"#{name}").value for name in FIELDS}
         kind = values["kind"]
         position = values["position"]
@@ -94,7 +100,6 @@ class SignageOrderScreen(TenantFormScreen):
         error = self.query_one("#form-error", Static)
         try:
             request = self.request()
-            signage.check_application(self.app.desk, request)
         except DeskError as exc:
             error.update(exc.message())
             return None
@@ -121,18 +126,12 @@ class SignageOrderScreen(TenantFormScreen):
             self.focus_next()
 
     # -- saving ------------------------------------------------------------------------------
-    def save(self) -> None:
-        request = self._check()
-        if request is None:
-            return
-        desk = self.app.desk
+    def save(self, request: signage.Application) -> SignOrder:
+        return signage.apply(self.app.desk, request)
 
-        def done(order: SignOrder) -> None:
-            self.app.say(t("signage.placed", id=order.id))
-            self.dismiss(order.id)
-
-        self.save_with(lambda: signage.apply(desk, request), done,
-                       self.query_one("#form-error", Static))
+    def saved(self, order: SignOrder):
+        self.app.say(t("signage.placed", id=order.id))
+        return order.id
 
     def _typed(self) -> tuple:
         return tuple(self.query_one(f"#{name}").value for name in FIELDS)

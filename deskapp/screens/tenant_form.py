@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from ..i18n import t
 from ..services import DeskError, validate
 from ..services.tenants import TenantData, add_tenant, checked, today
-from . import localise_bindings
-from .confirm import dismiss_unless_kept
 from .new_ticket import FormInput
 from .typeahead import SavingForm
 
@@ -29,15 +26,6 @@ FIELDS = (("name", ""), ("units", "tenant_form.units_hint"), ("contact", ""), ("
 
 
 class NewTenantScreen(SavingForm):
-    BINDINGS = [
-        Binding("escape", "cancel", "key.back"),
-        Binding("ctrl+s", "save", "key.save"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        localise_bindings(self)
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="dialog", can_focus=False):
             yield Static(t("tenant_form.title"), classes="dialog-title", markup=False)
@@ -106,9 +94,3 @@ class NewTenantScreen(SavingForm):
 
     def save(self, data: TenantData):
         return add_tenant(self.app.desk, data)
-
-    def _typed(self) -> tuple:
-        return tuple(widget.value for widget in self.query("#form Input"))
-
-    def action_cancel(self) -> None:
-        dismiss_unless_kept(self, typed=self._typed() != self._untouched)

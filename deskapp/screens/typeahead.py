@@ -23,6 +23,7 @@ service field), and keys routed to a screen that has not mounted yet are dropped
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widget import Widget
 
@@ -114,11 +115,35 @@ class TypeAheadScreen(ModalScreen):
 
 class SavingForm(TypeAheadScreen):
     """A form that saves once: ``action_save`` validates here (``request()`` raises the
-    first refusal into ``#form-error``), then writes ``save(request)`` in the app's writer
+    first refusal into ``#<ERROR_ID>``), then writes ``save(request)`` in the app's writer
     thread (a held lock must not freeze the desk) and dismisses with ``saved(result)``.
-    A second ctrl+s while the first is on its way does nothing."""
+    A second ctrl+s while the first is on its way does nothing. Esc asks before typed
+    work is thrown away: ``_typed()`` is compared with ``_untouched``, which the form
+    sets on mount."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "key.back"),
+        Binding("ctrl+s", "save", "key.save"),
+    ]
+    ERROR_ID = "form-error"
 
     _saving = False
+    _untouched: tuple = ()
+
+    def __init__(self, *args, **kwargs) -> None:
+        from . import localise_bindings
+
+        super().__init__(*args, **kwargs)
+        localise_bindings(self)
+
+    def _typed(self) -> tuple:
+        """Every value the desk can change in the form, to tell an untouched one."""
+        return tuple(widget.value for widget in self.query("Input, Select, CheckBox"))
+
+    def action_cancel(self) -> None:
+        from .confirm import dismiss_unless_kept
+
+        dismiss_unless_kept(self, typed=self._typed() != self._untouched)
 
     def request(self):
         raise NotImplementedError
@@ -136,7 +161,7 @@ class SavingForm(TypeAheadScreen):
 
         if self._saving:
             return
-        error = self.query_one("#form-error", Static)
+        error = self.query_one(f"#{self.ERROR_ID}", Static)
 
         def say(message: str) -> None:
             error.update(message)
