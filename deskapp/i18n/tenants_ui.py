@@ -87,8 +87,6 @@ EN = {
     "tenant_tab.meter": "Meter {code}: {reading} kWh ({at})",
     "key.passes": "Passes",
     "key.comms_report": "Report",
-    "toast.sign_ordered": "Sign order #{n} placed",
-    "toast.passes_issued": "{n} pass(es) issued",
 }
 
 ZH = {
@@ -177,6 +175,4 @@ ZH = {
     "tenant_tab.meter": "电表 {code}：{reading} 度（{at}）",
     "key.passes": "出入证",
     "key.comms_report": "沟通报告",
-    "toast.sign_ordered": "已下标识订单 #{n}",
-    "toast.passes_issued": "已办出入证 {n} 张",
 }

@@ -59,12 +59,12 @@ def _move_out():
 # the move screens are offered for the tenants they are about
 MOVE_STATUSES = {"move_in": ("incoming",), "move_out": ("active", "moving_out")}
 
-# the forms about one tenant: (its screen class, the permission it needs, what is said)
+# the forms about one tenant (each says what it did): (its screen class, the permission)
 OPENS = {
-    "move_in": (_move_in, "move.edit", ""),
-    "move_out": (_move_out, "move.edit", ""),
-    "signage": (_signage_form, "signage.order", "toast.sign_ordered"),
-    "passes": (_pass_form, "pass.issue", "toast.passes_issued"),
+    "move_in": (_move_in, "move.edit"),
+    "move_out": (_move_out, "move.edit"),
+    "signage": (_signage_form, "signage.order"),
+    "passes": (_pass_form, "pass.issue"),
 }
 
 
@@ -264,7 +264,7 @@ class TenantsScreen(FrameScreen):
         tenant_id = self._list.cursor_id
         if tenant_id is None:
             return
-        screen_of, _permission, said = OPENS[what]
+        screen_of, _permission = OPENS[what]
         try:
             form = screen_of()(tenant_id)
         except DeskError as exc:
@@ -272,8 +272,7 @@ class TenantsScreen(FrameScreen):
             return
 
         def done(result) -> None:
-            if result and said:
-                self.app.say(t(said, n=len(result) if isinstance(result, list) else result))
+            if result:
                 self.app.request_tick()
 
         self.app.push_screen(form, done)
