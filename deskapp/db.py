@@ -22,7 +22,7 @@ from ._drivers import load_postgres_driver
 from .models import ALL_MODELS, Audit, Meta, Service, database
 from .sla import SEED_CATALOGUE
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # How long a write waits for another session's transaction before it gives up (the
 # setting busy_timeout, DESKAPP_BUSY_TIMEOUT, in seconds).
@@ -483,10 +483,26 @@ def _migrate_5_to_6(db: Database) -> None:
     _booking_constraints(db)
 
 
+def _migrate_6_to_7(db: Database) -> None:
+    """Billing (issue 9): notices, payments, approvals, month-end, parking and postal
+    tables (models.ADDED_IN[7]), and a flag on meter readings far off the usual."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    from .models import ADDED_IN, MeterReading
+
+    db.create_tables(ADDED_IN[7])
+    # a database older than 6 got meter_reading from this program's model, columns and all
+    have = {column.name for column in db.get_columns("meter_reading")}
+    migrator = SchemaMigrator.from_database(db)
+    migrate(*(migrator.add_column("meter_reading", name, field)
+              for name, field in (("flag", MeterReading.flag), ("note", MeterReading.note))
+              if name not in have))
+
+
 # Upgrades from version N to N+1, each a function of the database (playhouse.migrate).
 MIGRATIONS: dict[int, callable] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
                                    3: _migrate_3_to_4, 4: _migrate_4_to_5,
-                                   5: _migrate_5_to_6}
+                                   5: _migrate_5_to_6, 6: _migrate_6_to_7}
 
 
 def ensure_schema(db: Database) -> dict[str, int]:

@@ -30,6 +30,19 @@ DEFAULTS: dict[str, object] = {
     "complaint_visit_days": 90,
     # lending: an umbrella still out this many days after the day it was lent is overdue
     "umbrella_overdue_days": 7,
+    # billing (R-7.4, R-7.6; services/latefees.py and parking.py say why these values):
+    # late fees per day in ten-thousandths of what is overdue, after a grace period, up
+    # to a cap in percent of the overdue rent and electricity
+    "late_fee_per_10000_daily": 5,
+    "late_fee_grace_days": 5,
+    "late_fee_cap_percent": 30,
+    # temporary parking: free minutes, then the price-list item parking_hour per hour
+    # begun, never more than the daily cap (fen) for each 24 hours
+    "parking_free_minutes": 15,
+    "parking_daily_cap_fen": 6000,
+    # a monthly reading this many times the meter's usual consumption (or under 1/this)
+    # is flagged for engineering to confirm
+    "meter_flag_factor": 3,
 }
 
 

@@ -401,3 +401,21 @@ def priced(prepared, tmp_path):  # noqa: F811
 @given(argv=st.one_of(PRICE_ARGV, CHARGE_ARGV))
 def test_price_and_charge_commands_with_anything(priced, argv):
     check(priced, argv)
+
+
+def test_a_closed_month_takes_no_charge_and_its_lines_are_reversed_in_the_open_month(
+        desk, tenant, clock):
+    """R-7.8: once October is closed a service dated in it is refused, and correcting an
+    October line puts the reversal on December's account (the clock's month), not
+    October's."""
+    from deskapp.models import MonthClose
+
+    october = post(desk, tenant, "copy_page", 40, day="2026-10-30")
+    MonthClose.create(month="2026-10", closed_at=clock.now(), closed_by="finance",
+                      figures="{}")
+    with pytest.raises(InvalidInput, match="2026-10"):
+        post(desk, tenant, "copy_page", 2, day="2026-10-31")
+    clock.set(pendulum.datetime(2026, 12, 1, 9, 0, tz=TZ))
+    reversal = charges.reverse_charge(desk, october.id, "复印张数登记错误")
+    assert (reversal.month, reversal.amount_fen) == ("2026-12", -2000)
+    assert charges.monthly_account(tenant.id, "2026-10")["total_fen"] == 2000

@@ -23,6 +23,11 @@ def downgrade_to(db, version: int) -> None:
     from deskapp.models import Target
 
     migrator = SchemaMigrator.from_database(db)
+    if version < 7:
+        from deskapp.models import ADDED_COLUMNS, ADDED_IN
+
+        db.drop_tables(list(reversed(ADDED_IN[7])))
+        run(*(migrator.drop_column(table, column) for table, column in ADDED_COLUMNS[7]))
     if version < 6:
         from deskapp.models import ADDED_IN
 
@@ -210,3 +215,32 @@ def test_a_version_5_database_gets_the_tables_of_a_tenants_life(db, desk):
     Visit.create(tenant=star.id, kind="regular", scheduled_at=desk.clock.now(),
                  scheduled_by=desk.user)
     assert Visit.select().count() == 1
+
+
+def test_a_version_6_database_gets_billing_and_keeps_its_meter_readings(db, desk):
+    """The real 6 → 7 migration: the billing tables are made, and a reading taken
+    before it is kept, unflagged, under the new columns."""
+    import datetime
+
+    import pendulum
+
+    from deskapp.models import ADDED_IN, Meter, MeterReading, Notice, Tenant
+    from deskapp.services import tenants as registry
+
+    star = registry.upsert_tenant(desk, "星辰科技", units=["12F-1201"])
+    meter = Meter.create(tenant=star.id, code="E-1201")
+    at = pendulum.datetime(2026, 11, 30, 2, 0, tz="UTC")
+    MeterReading.create(meter=meter, read_at=at, reading=145050, kind="baseline",
+                        by="eng", recorded_at=at)
+    downgrade_to(db, 6)
+    assert not {m._meta.table_name for m in ADDED_IN[7]} & set(db.get_tables())
+    assert "flag" not in {c.name for c in db.get_columns("meter_reading")}
+
+    dbmod.check_schema(db)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 7
+    kept = MeterReading.get()
+    assert (kept.reading, kept.flag, kept.note) == (145050, None, "")
+    Notice.create(number="2026-12-0001", tenant=Tenant.get_by_id(star.id), month="2026-12",
+                  due_date=datetime.date(2026, 12, 5), total_fen=0, issued_at=at,
+                  issued_by=desk.user)
+    assert Notice.select().count() == 1

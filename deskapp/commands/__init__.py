@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 
 # module names under deskapp.commands, in the order their commands are listed in --help
-AREAS: tuple[str, ...] = ("fitout", "passes", "signage", "comms", "movein", "prices", "lending", "bookings")
+AREAS: tuple[str, ...] = ("fitout", "passes", "signage", "comms", "movein", "prices", "lending", "bookings",
+                         # billing (issue 9)
+                         "meters", "billing", "payments", "approvals", "paidservices")
 
 
 def modules():

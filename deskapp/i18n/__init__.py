@@ -17,7 +17,10 @@ LANGUAGES = ("zh", "en")
 # Each area of the desk keeps its own strings in deskapp/i18n/<area>.py, as two dicts
 # ``EN`` and ``ZH``; they join the one catalogue here, and a key two areas both define
 # is refused at import (one would silently shadow the other).
-AREAS: tuple[str, ...] = ("tenants_ui", "bookings_ui", "fitout", "passes", "signage", "comms", "movein", "prices", "lending", "bookings")
+AREAS: tuple[str, ...] = ("tenants_ui", "bookings_ui", "fitout", "passes", "signage", "comms", "movein", "prices", "lending", "bookings",
+                         # billing (issue 9)
+                         "billing", "meters", "payments", "approvals", "paidservices",
+                         "billing_ui")
 
 
 def _merged() -> dict[str, dict[str, str]]:

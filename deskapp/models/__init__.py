@@ -32,6 +32,10 @@ from .records import (
 )
 from .prices import (FREE_REASONS, PAID_METHODS, PRICE_UNITS, QUANTITY_SCALE,
                      SETTLEMENTS, Charge, PriceEntry, PriceItem, PriceNotice)
+from .billing import (ADJUSTMENT_KINDS, ADJUSTMENT_STATES, NOTICE_LINE_KINDS, PAYMENT_METHODS,
+                      POSTAL_KINDS, Adjustment, Allocation, MonthClose, Notice, NoticeLine,
+                      ParkingHandover, ParkingVisit, Payment, PostalDispatch, PostalItem,
+                      Reminder)
 from .signage import SIGN_KINDS, SIGN_PURPOSES, SIGN_STATES, SignFinding, SignOrder, SignSupplier
 
 # schema version → the tables it added (in creation order: referenced tables first)
@@ -44,6 +48,13 @@ ADDED_IN: dict[int, list] = {
         PriceItem, PriceEntry, PriceNotice, Charge,
         # lending (umbrellas, recycling pickups, damage during a booking)
         Umbrella, UmbrellaLoan, RecyclingPickup, BookingDamage],
+    # billing (issue 9): notices, payments, approvals, month-end, parking, postal
+    7: [Notice, NoticeLine, Payment, Allocation, Adjustment, Reminder, MonthClose,
+        ParkingHandover, ParkingVisit, PostalDispatch, PostalItem],
+}
+# schema version → (table, column) pairs it added to tables an older version made
+ADDED_COLUMNS: dict[int, list[tuple[str, str]]] = {
+    7: [("meter_reading", "flag"), ("meter_reading", "note")],
 }
 
 ALL_MODELS = CORE_MODELS + [model for version in sorted(ADDED_IN) for model in ADDED_IN[version]]
@@ -65,6 +76,11 @@ __all__ = [
     # prices
     "Charge", "FREE_REASONS", "PAID_METHODS", "PRICE_UNITS", "PriceEntry", "PriceItem",
     "PriceNotice", "QUANTITY_SCALE", "SETTLEMENTS",
+    # billing
+    "ADJUSTMENT_KINDS", "ADJUSTMENT_STATES", "ADDED_COLUMNS", "Adjustment", "Allocation",
+    "MonthClose", "NOTICE_LINE_KINDS", "Notice", "NoticeLine", "PAYMENT_METHODS",
+    "POSTAL_KINDS", "ParkingHandover", "ParkingVisit", "Payment", "PostalDispatch",
+    "PostalItem", "Reminder",
     # lending
     "PICKUP_STATES", "BookingDamage", "RecyclingPickup", "Umbrella", "UmbrellaLoan",
 ]

@@ -139,6 +139,10 @@ class MeterReading(BaseModel):
     by = CharField()
     recorded_at = UTCField()
     move = ForeignKeyField(Move, null=True, on_delete="SET NULL")
+    # schema 7: a reading far off the meter's usual consumption is kept but flagged
+    # ("high" | "low") with why, for engineering to confirm before billing uses it
+    flag = CharField(null=True)
+    note = TextField(default="")
 
 
 MeterReading.add_index(MeterReading.meter, MeterReading.read_at)

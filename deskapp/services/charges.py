@@ -30,6 +30,7 @@ from peewee import IntegrityError
 from ..models import (FREE_REASONS, PAID_METHODS, QUANTITY_SCALE, SETTLEMENTS, Charge,
                       PriceItem, Tenant)
 from . import validate
+from .closing import is_closed, refuse_if_closed
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .prices import entry_on, find_item, item_name, today
@@ -163,6 +164,7 @@ def post_charge(desk: Desk, *, tenant_id: int, item_code: str, quantity, service
                                day=day.isoformat())
         if settle == "monthly":
             _check_signature(tenant, signed_by, day)
+        refuse_if_closed(day)
         amount = 0 if free_reason else line_amount(unit_price_fen, milli)
         if amount > validate.MAX_FEN:
             raise InvalidInput("error.too_much_money", field="--quantity")
@@ -216,12 +218,15 @@ def reverse_charge(desk: Desk, charge_id: object, reason: str) -> Charge:
             raise Conflict("error.charge_reverse_reversal", id=charge_id)
         if Charge.get_or_none(Charge.reverses == original.id) is not None:
             raise Conflict("error.charge_already_reversed", id=charge_id)
+        # a line of a closed month is reversed in the month open now
+        month = original.month if not is_closed(original.month) else today(desk).strftime("%Y-%m")
+        refuse_if_closed(month)
         reversal = _create(
             desk, tenant=original.tenant_id, item=original.item_id,
             description=original.description, quantity_milli=-original.quantity_milli,
             unit_price_fen=original.unit_price_fen, list_price_fen=original.list_price_fen,
             amount_fen=-original.amount_fen, service_date=original.service_date,
-            month=original.month, settle=original.settle, signed_by=original.signed_by,
+            month=month, settle=original.settle, signed_by=original.signed_by,
             paid_method=original.paid_method, receipt_no=None,
             free_reason=original.free_reason, source="reversal", source_id=str(original.id),
             reverses=original.id, reason=reason)

@@ -85,6 +85,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "booking.add": frozenset({"desk", "manager", "gm"}),
     "booking.cancel": frozenset({"desk", "manager", "gm"}),
     "booking.approve": frozenset({"gm"}),
+    # billing (SPEC §7): finance at the desk issues the notices, takes the payments and
+    # chases arrears; engineering reads the meters monthly; security takes the
+    # temporary parking and hands its takings to finance; the desk or finance may ask
+    # for a deferral or waiver, only the general manager decides one
+    "billing.run": frozenset({"finance", "manager", "gm"}),
+    "meter.read": frozenset({"engineering", "finance", "manager", "gm"}),
+    "meter.replace": frozenset({"engineering", "manager"}),
+    "payment.record": frozenset({"finance", "manager", "gm"}),
+    "reminder.issue": frozenset({"finance", "manager", "gm"}),
+    "adjustment.ask": frozenset({"desk", "finance", "manager", "gm"}),
+    "adjustment.decide": frozenset({"gm"}),
+    "month.close": frozenset({"finance", "manager"}),
+    "parking.gate": frozenset({"security", "manager"}),
+    "parking.handover": frozenset({"security", "manager"}),
+    "parking.receive": frozenset({"finance", "manager"}),
+    "postal.accept": frozenset({"desk", "manager", "gm"}),
+    "postal.dispatch": frozenset({"desk", "manager", "gm"}),
 }
 
 

@@ -84,6 +84,12 @@ CHECKS = {
     "visit_supervisors": _logins,
     "complaint_visit_days": _whole(1, 3660),
     "umbrella_overdue_days": _whole(1, 366),
+    "late_fee_per_10000_daily": _whole(0, 100),
+    "late_fee_grace_days": _whole(0, 90),
+    "late_fee_cap_percent": _whole(0, 100),
+    "parking_free_minutes": _whole(0, 240),
+    "parking_daily_cap_fen": _whole(0, 10_000_000),
+    "meter_flag_factor": _whole(2, 100),
 }
 SETTING_DEFAULTS = {**DEFAULTS, "default_role": VIEWER}
 

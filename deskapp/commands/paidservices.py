@@ -1,0 +1,11 @@
+"""``deskapp parking …``, ``postal …``, ``service …``."""
+
+from __future__ import annotations
+
+
+def register(commands, leaf, group) -> None:
+    pass
+
+
+def run(args, desk, emit) -> int | None:
+    return None
