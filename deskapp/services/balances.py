@@ -56,6 +56,12 @@ def due_date(notice: Notice) -> dt.date:
     return deferrals[-1].defer_to if deferrals else notice.due_date
 
 
+def fees_from(notice: Notice, grace_days: int) -> dt.date:
+    """The first day a late fee accrues on the notice (R-7.4): the day after its
+    (deferred) due date and the grace period. A reminder letter states this day."""
+    return due_date(notice) + dt.timedelta(days=grace_days + 1)
+
+
 def billed_fen(tenant_id: int) -> int:
     return int(Notice.select(fn.COALESCE(fn.SUM(Notice.total_fen), 0))
                .where(Notice.tenant == tenant_id).scalar())
@@ -84,5 +90,5 @@ def overdue_fen(tenant_id: int, tz: str, on_day: dt.date) -> int:
                if due_date(notice) < on_day)
 
 
-__all__ = ["allocated_fen", "approved", "balance_fen", "billed_fen", "due_date",
+__all__ = ["allocated_fen", "approved", "balance_fen", "billed_fen", "due_date", "fees_from",
            "outstanding_fen", "overdue_fen", "paid_fen", "tenant_waived_fen", "waived_fen"]
