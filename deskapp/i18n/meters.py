@@ -50,15 +50,19 @@ EN: dict[str, str] = {
     "pdf.total": "Total",
     "pdf.paid": "Paid",
     "pdf.balance": "Balance due",
-    "pdf.late_fee": "Please pay by {due}. From {from_day} (after {grace} days' grace) a late "
-                    "fee of {rate} yuan per 10,000 yuan owed accrues each day.",
+    "pdf.waived": "Waived",
+    "pdf.late_fee": "Please pay by {due}. From {from_day} (the day after the due date and "
+                    "{grace} days' grace) a late fee of {rate} per 10,000 of the amount "
+                    "overdue accrues each day.",
+    "pdf.font_missing": "no such file",
     "pdf.more_lines": "… and {count} more line(s), {amount} yuan (see the statement)",
     "error.pdf_no_font": "no Chinese font for the PDF: install the package fonts-droid-fallback "
                          "(apt-get install fonts-droid-fallback) or set DESKAPP_CJK_FONT to a "
                          "TrueType font file; nothing was written",
     "error.pdf_bad_font": "the font {path} cannot be used for the PDF ({detail}); nothing was written",
     "error.pdf_cannot_write": "cannot write {path}: {reason}",
-    "error.pdf_no_notices": "no payment notices for {month}",
+    "error.pdf_bad_month": "'{value}' is not a month (YYYY-MM)",
+    "error.pdf_no_folder": "cannot write the PDF to '{path}': not a file in an existing folder",
 }
 
 ZH: dict[str, str] = {
@@ -110,13 +114,16 @@ ZH: dict[str, str] = {
     "pdf.total": "合计",
     "pdf.paid": "已付",
     "pdf.balance": "应付余额",
-    "pdf.late_fee": "请于 {due} 前缴纳。自 {from_day} 起（宽限 {grace} 天后），按每日每万元 "
-                    "{rate} 元计收滞纳金。",
+    "pdf.waived": "已减免",
+    "pdf.late_fee": "请于 {due} 前缴纳。逾期宽限 {grace} 天，自 {from_day} 起按欠费金额每日"
+                    "万分之 {rate} 计收滞纳金。",
+    "pdf.font_missing": "文件不存在",
     "pdf.more_lines": "……另有 {count} 项，共 {amount} 元（详见对账单）",
     "error.pdf_no_font": "没有可用于 PDF 的中文字体：请安装 fonts-droid-fallback 软件包"
                          "（apt-get install fonts-droid-fallback），或将 DESKAPP_CJK_FONT 设为 "
                          "TrueType 字体文件；未写入任何文件",
     "error.pdf_bad_font": "字体 {path} 无法用于 PDF（{detail}）；未写入任何文件",
     "error.pdf_cannot_write": "无法写入 {path}：{reason}",
-    "error.pdf_no_notices": "{month} 没有缴费通知书",
+    "error.pdf_bad_month": "「{value}」不是月份（YYYY-MM）",
+    "error.pdf_no_folder": "无法将 PDF 写入「{path}」：不是已有文件夹中的文件",
 }
