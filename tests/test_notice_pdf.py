@@ -213,7 +213,13 @@ def test_the_months_notices_one_file_each_named_by_number(desk, clock, tmp_path,
     paths = notice_pdf.write_month_pdfs(desk, "2026-12", out)
     assert [p.name for p in paths] == ["2026-12-0001.pdf", "2026-12-0002.pdf"]
     assert sorted(p.name for p in out.iterdir()) == ["2026-12-0001.pdf", "2026-12-0002.pdf"]
-    assert pdf_facts(paths[1].read_bytes())["text"].count("Acme Trading Ltd") == 1
+    # the month's files use the fonts cut down to the month's characters: same text
+    for path, name in zip(paths, (STAR, "Acme Trading Ltd")):
+        alone = notice_pdf.write_notice_pdf(desk, Notice.get(Notice.number == path.stem),
+                                            tmp_path / "alone.pdf")
+        text = pdf_facts(path.read_bytes())["text"]
+        assert text == pdf_facts(alone.read_bytes())["text"] and name in text
+        assert "?" not in text and pdf_facts(path.read_bytes())["fontfile"]
     assert notice_pdf.write_month_pdfs(desk, "2026-11", out) == []
     with pytest.raises(InvalidInput, match="not a month"):
         notice_pdf.write_month_pdfs(desk, "2026-13", out)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -239,17 +240,66 @@ def write_month_pdfs(desk: Desk, month: str, directory) -> list[Path]:
                                 required=True)).expanduser()
     if not folder.is_dir():
         raise InvalidInput("error.pdf_no_folder", path=str(folder))
-    font = find_font()
-    written = []
-    for notice in Notice.select().where(Notice.month == month).order_by(Notice.number):
-        target = folder / f"{notice.number}.pdf"
-        try:
-            write_whole(target, _pdf_bytes(desk, notice, font))
-        except OSError as exc:
-            raise InvalidInput("error.pdf_cannot_write", path=str(target),
-                               reason=exc.strerror or type(exc).__name__) from None
-        written.append(target)
+    fonts = find_font()
+    notices = list(Notice.select().where(Notice.month == month).order_by(Notice.number))
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="deskapp-fonts-") as scratch:
+        if len(notices) > 1:
+            fonts = _subset(fonts, _month_chars(desk, notices), Path(scratch))
+        for notice in notices:
+            target = folder / f"{notice.number}.pdf"
+            try:
+                write_whole(target, _pdf_bytes(desk, notice, fonts))
+            except OSError as exc:
+                raise InvalidInput("error.pdf_cannot_write", path=str(target),
+                                   reason=exc.strerror or type(exc).__name__) from None
+            written.append(target)
     return written
+
+
+def _month_chars(desk: Desk, notices: list[Notice]) -> set[str]:
+    """Every character a month's notices can print: this language's strings, the
+    building's names, ASCII, and the notices' own texts."""
+    from ..i18n import catalogue, language
+
+    texts = [*catalogue(language()).values(), desk.profile().name("zh"),
+             desk.profile().name("en"), "".join(map(chr, range(0x20, 0x7F)))]
+    for notice in notices:
+        texts += [notice.number, notice.month, notice.tenant.name,
+                  ", ".join(current_units(notice.tenant_id))]
+        texts += [line.description for line in
+                  NoticeLine.select(NoticeLine.description).where(NoticeLine.notice == notice.id)]
+    return set("".join(texts))
+
+
+def _subset(fonts: Fonts, chars: set[str], folder: Path) -> Fonts:
+    """The fonts cut down to ``chars``, saved in ``folder``: loading the 4 MB CJK font
+    took 0.7 s a notice, a month of 2,000 notices half an hour; the cut-down font loads
+    in milliseconds. A font fontTools cannot cut is used whole (slower, same pages)."""
+    import logging
+
+    from fontTools import subset, ttLib
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset"
+
+    def cut(font: Font | None, name: str) -> Font | None:
+        if font is None:
+            return None
+        try:
+            ttfont = ttLib.TTFont(font.path, fontNumber=font.number, recalcTimestamp=False)
+            options = subset.Options()
+            options.notdef_outline = True
+            options.name_IDs = ["*"]
+            cutter = subset.Subsetter(options)
+            cutter.populate(unicodes=[ord(c) for c in chars])
+            cutter.subset(ttfont)
+            path = folder / f"{name}.ttf"
+            ttfont.save(str(path))
+            return Font(str(path))
+        except Exception:  # noqa: BLE001 - fontTools raises many kinds; the whole font works
+            return font
+
+    return Fonts(cut(fonts.cjk, CJK), cut(fonts.latin, FAMILY))
 
 
 def _target(path) -> Path:
