@@ -193,6 +193,13 @@ def test_a_failed_replacement_changes_nothing(desk, tenant):
     assert dump() == before
 
 
+def test_an_incoming_tenants_meter_is_read_at_move_in_not_added(desk):
+    newcomer = registry.add_tenant(desk, TenantData(name="新来公司", units=("9F-901",)))
+    with pytest.raises(InvalidInput, match="baseline is read at move-in"):
+        meters.add_meter(desk, tenant_id=newcomer.id, code="E-901", reading="5")
+    assert Meter.select().count() == 0
+
+
 def test_who_may_read_add_and_replace(desk, tenant):
     for role in ("desk", "security", "viewer"):
         with pytest.raises(NotAllowed):
@@ -324,7 +331,7 @@ def test_meter_commands_end_to_end(cli, building, tmp_path):
     assert "E-1201B" in human.out and "千瓦时" in human.out
 
 
-def test_meter_commands_refuse_a_role_with_exit_4(cli, building, env):
+def test_meter_commands_refuse_a_role_with_exit_4(cli, building, env, tmp_path):
     assert cli("--db", building, "staff", "add", "xiaoli", "--name", "小李", "--role",
                "desk").code == 0
     env.setenv("DESKAPP_USER", "xiaoli")
@@ -333,6 +340,9 @@ def test_meter_commands_refuse_a_role_with_exit_4(cli, building, env):
     assert result.code == 4 and "Traceback" not in result.err
     assert cli("--db", building, "meter", "replace", "--tenant", STAR, "--old", "E-1201",
                "--final", "1100", "--new", "E-2", "--reading", "0").code == 4
+    path = write(tmp_path, HEADER + f"{STAR},E-1201,2026-11-01,1100\n")
+    assert cli("--db", building, "meter", "import", path).code == 4
+    assert cli("--db", building, "meter", "list", "--json").json[0]["last"]["kind"] == "baseline"
 
 
 @pytest.mark.parametrize("extra,message", [

@@ -32,6 +32,8 @@ EN: dict[str, str] = {
     "error.meter_no_reading": "there is no meter reading #{id}",
     "error.meter_not_flagged": "reading #{id} is not flagged: there is nothing to confirm",
     "error.meter_tenant_gone": "{name} has moved out: no meter can be added",
+    "error.meter_at_move_in": "{name} has not moved in yet: its meter's baseline is read "
+                              "at move-in (deskapp move-in meter)",
     "error.meter_same_code": "the new meter must have its own code, not {meter}",
     "error.meter_reading_differs": "meter {meter} already has {reading} kWh at {at}; the file "
                                    "says {typed} kWh",
@@ -96,6 +98,7 @@ ZH: dict[str, str] = {
     "error.meter_no_reading": "没有编号为 #{id} 的电表读数",
     "error.meter_not_flagged": "读数 #{id} 未被标记，无需核实",
     "error.meter_tenant_gone": "{name} 已迁出，不能登记电表",
+    "error.meter_at_move_in": "{name} 尚未入驻：电表底数在入驻时登记（deskapp move-in meter）",
     "error.meter_same_code": "新电表须有自己的表号，不能沿用 {meter}",
     "error.meter_reading_differs": "电表 {meter} 在 {at} 已有读数 {reading} 千瓦时，文件中为 "
                                    "{typed} 千瓦时",

@@ -209,6 +209,8 @@ def add_meter(desk: Desk, *, tenant_id: int, code: str, reading: str | int,
             raise InvalidInput("error.no_tenant_id", id=tenant_id)
         if tenant.status == "gone":
             raise InvalidInput("error.meter_tenant_gone", name=tenant.name)
+        if tenant.status == "incoming":  # its move-in checklist takes the baseline
+            raise InvalidInput("error.meter_at_move_in", name=tenant.name)
         held = current_units(tenant.id)
         if where is not None and where not in held:
             raise InvalidInput("error.not_tenant_unit", unit=where, name=tenant.name,
