@@ -115,7 +115,8 @@ def test_a_reading_above_three_times_usual_is_kept_but_flagged_high(desk, histor
     high = read(desk, history, "3000.00", at(2026, 11, 1))
     assert (high.reading, high.flag) == (300000, "high")  # kept
     assert high.note == ("34.84 kWh a day over 31 days, more than 3 times the usual "
-                         "10.00 kWh a day (last 3 readings): check the meter")
+                         "10.00 kWh a day (its last 3 intervals between readings): "
+                         "check the meter")
     assert read(desk, history, "3000.01", at(2026, 11, 2)).flag == "low"  # 0.01 in a day
 
 

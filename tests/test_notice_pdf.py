@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +141,21 @@ def test_a_notice_prints_on_one_page_with_its_font_embedded(desk, clock, tmp_pat
                   "5,000.00", "5,547.53",  # paid, and the balance
                   "2026-12-11", "万分之 5"):  # late fees from 5 Dec + 5 days' grace + 1
         assert shown in text, shown
+
+
+@pytest.mark.parametrize("path,number", notice_pdf.FONT_PATHS)
+def test_each_known_cjk_font_that_is_installed_prints_the_notice(desk, clock, tmp_path,
+                                                                 monkeypatch, path, number):
+    if not Path(path).is_file():
+        pytest.skip(f"{path} is not installed here")
+    monkeypatch.setattr(notice_pdf, "FONT_PATHS", ((path, number),))
+    i18n.set_language("zh")
+    data = notice_pdf.write_notice_pdf(desk, notice(desk, clock), tmp_path / "n.pdf").read_bytes()
+    facts = pdf_facts(data)
+    assert facts["pages"] == 1
+    # TrueType outlines embed as /FontFile2, CFF ones (Noto CJK) as /FontFile3
+    assert b"/FontFile2" in data or b"/FontFile3" in data
+    assert STAR in facts["text"] and "10,547.53" in facts["text"]
 
 
 def test_the_english_notice(desk, clock, tmp_path, font):

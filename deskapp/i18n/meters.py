@@ -3,9 +3,11 @@ and of the payment notice PDF (services/notice_pdf.py)."""
 
 EN: dict[str, str] = {
     "meter.note_high": "{rate} kWh a day over {days} days, more than {factor} times the "
-                       "usual {usual} kWh a day (last {intervals} readings): check the meter",
+                       "usual {usual} kWh a day (its last {intervals} intervals between "
+                       "readings): check the meter",
     "meter.note_low": "{rate} kWh a day over {days} days, less than a {factor}th of the "
-                      "usual {usual} kWh a day (last {intervals} readings): check the meter",
+                      "usual {usual} kWh a day (its last {intervals} intervals between "
+                      "readings): check the meter",
     "meter.confirmed_note": "confirmed by {by} at {at}: {note}",
     "meters.imported": "{lines} line(s): {imported} reading(s) imported ({flagged} flagged "
                        "far off usual), {unchanged} already on record",
@@ -61,7 +63,8 @@ EN: dict[str, str] = {
     "error.pdf_no_font": "no Chinese font for the PDF: install the package fonts-droid-fallback "
                          "(apt-get install fonts-droid-fallback) or set DESKAPP_CJK_FONT to a "
                          "TrueType font file; nothing was written",
-    "error.pdf_bad_font": "the font {path} cannot be used for the PDF ({detail}); nothing was written",
+    "error.pdf_bad_font": "the font {path} cannot be used for the PDF ({detail}); nothing "
+                          "was written",
     "error.pdf_cannot_write": "cannot write {path}: {reason}",
     "error.pdf_bad_month": "'{value}' is not a month (YYYY-MM)",
     "error.pdf_no_folder": "cannot write the PDF to '{path}': not a file in an existing folder",
@@ -69,9 +72,9 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "meter.note_high": "{days} 天日均 {rate} 千瓦时，超过平时日均 {usual} 千瓦时（前 {intervals} "
-                       "次抄表）的 {factor} 倍，请核查电表",
+                       "个抄表周期）的 {factor} 倍，请核查电表",
     "meter.note_low": "{days} 天日均 {rate} 千瓦时，不到平时日均 {usual} 千瓦时（前 {intervals} "
-                      "次抄表）的 {factor} 分之一，请核查电表",
+                      "个抄表周期）的 {factor} 分之一，请核查电表",
     "meter.confirmed_note": "{by} 于 {at} 核实：{note}",
     "meters.imported": "共 {lines} 行：导入读数 {imported} 条（其中 {flagged} 条偏离平时用量待核实），"
                        "{unchanged} 条已有记录",

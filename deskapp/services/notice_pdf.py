@@ -1,11 +1,14 @@
 """A payment notice (缴费通知书, R-7.2) as a one-page A4 PDF that prints its Chinese
 right from any PC: the CJK font is embedded in the file (a subset: only the glyphs the
-notice uses, ~100 KB instead of the font's 4 MB).
+notice uses, a notice of 15-40 KB instead of the font's 4 MB).
 
 The font comes from the server: ``DESKAPP_CJK_FONT`` (a TrueType file), else the first
-of ``FONT_PATHS`` that fpdf2 can load (Droid Sans Fallback from the Debian package
-fonts-droid-fallback is the one tested). None: InvalidInput ``error.pdf_no_font`` naming
-the package to install, and nothing is written — never a PDF of empty boxes.
+of ``FONT_PATHS`` on disk (Droid Sans Fallback, Debian's fonts-droid-fallback, is the
+one README and CI install). None: InvalidInput ``error.pdf_no_font`` naming the package
+to install, and nothing is written — never a PDF of empty boxes; a file fpdf2 cannot
+load: ``error.pdf_bad_font``. Droid Sans Fallback has no Latin letters or digits: those
+come from DejaVu Sans (fonts-dejavu-core, on every Debian with fontconfig), each
+character from the first of the two fonts that has it.
 
 One page, always: the lines table shrinks (10 pt down to 6 pt) until the notice fits;
 a notice that would not fit even then prints its first lines and one line saying how
@@ -22,7 +25,6 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from ..i18n import t
@@ -41,8 +43,8 @@ FONT_ENV = "DESKAPP_CJK_FONT"
 FONT_PATHS: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),  # fonts-droid-fallback
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming
+    # fonts-noto-cjk: a CFF collection, its simplified-Chinese face is the third
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
 )
 # the Latin font for digits and letters; a CJK font that has its own (wqy) needs none
 LATIN_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # fonts-dejavu-core
@@ -409,5 +411,5 @@ def _table(pdf, out: _Writer, wrapped: list, y: float) -> float:
     return y
 
 
-__all__ = ["FONT_ENV", "FONT_PATHS", "Font", "Fonts", "LATIN_PATHS", "find_font", "write_month_pdfs",
-           "write_notice_pdf", "yuan"]
+__all__ = ["FONT_ENV", "FONT_PATHS", "Font", "Fonts", "LATIN_PATHS", "find_font",
+           "write_month_pdfs", "write_notice_pdf", "yuan"]
