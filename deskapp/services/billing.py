@@ -40,7 +40,8 @@ from peewee import JOIN, IntegrityError, fn
 
 from ..db import is_sqlite
 from ..i18n import t
-from ..models import Allocation, Charge, Notice, NoticeLine, Payment, PriceItem, Tenant
+from ..models import Allocation, Charge, Meta, Notice, NoticeLine, Payment, PriceItem, Tenant
+from ..models.base import to_micros
 from ..money import format_yuan, prorate
 from . import balances, latefees, numbering, payments, validate
 from .audit import append_many
@@ -55,6 +56,7 @@ from .tenants import today as building_today
 
 BILLED_STATUSES = ("active", "moving_out")
 ONE = 1000  # a quantity of one, in thousandths
+BATCH = 500  # rows an insert carries
 # the advisory lock a billing run holds on PostgreSQL until its transaction ends
 _RUN_LOCK = 0x62696C6C  # "bill"
 
@@ -117,24 +119,25 @@ def _run(desk: Desk, month: str) -> dict:
     drafts = _drafts(desk, month, todo, with_previous=True)
     summary = {"month": month, "issued": 0, "already": len(already), "held": 0, "skipped": 0,
                "total_fen": 0, "numbers": [], "held_tenants": []}
-    in_credit = _tenants_in_credit()
-    entries: list[tuple[str, str, object, dict]] = []
+    ready = []
     for draft in drafts:
         if draft.held:
             summary["held"] += 1
             summary["held_tenants"].append({"tenant": draft.tenant.name, "meters": draft.held})
-            continue
-        if not draft.lines:
+        elif not draft.lines:
             summary["skipped"] += 1
-            continue
-        due = _due_date(draft.tenant, month)
-        notice = _issue(desk, draft, month, due, entries)
-        summary["issued"] += 1
-        summary["total_fen"] += notice.total_fen
-        summary["numbers"].append(notice.number)
+        else:
+            ready.append((draft, _due_date(draft.tenant, month)))
+    entries: list[tuple[str, str, object, dict]] = []
+    issued = _issue(desk, month, ready, entries)
+    summary["issued"] = len(issued)
+    summary["total_fen"] = sum(draft.total_fen for draft, _ in ready)
+    summary["numbers"] = [number for number, _ in issued]
+    in_credit = _tenants_in_credit()
+    for draft, _ in ready:
         if draft.tenant.id in in_credit:
             payments.apply_credit(desk, draft.tenant.id)
-    if summary["issued"]:
+    if issued:
         entries.append(("billing.run", "month", month,
                         {k: summary[k] for k in ("issued", "already", "held", "skipped",
                                                  "total_fen")}))
@@ -166,9 +169,10 @@ def issue_first(desk: Desk, tenant_id: int) -> Notice | None:
         if draft.held or not draft.lines:
             return None
         entries: list[tuple[str, str, object, dict]] = []
-        notice = _issue(desk, draft, month, today, entries, first=True)
+        [(_, notice_id)] = _issue(desk, month, [(draft, today)], entries, first=True)
         append_many(desk.db, desk.clock.now(), desk.user, entries)
         payments.apply_credit(desk, tenant.id)
+        notice = Notice.get_by_id(notice_id)
     return notice
 
 
@@ -177,26 +181,50 @@ def _lock(desk: Desk) -> None:
         desk.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_RUN_LOCK,))
 
 
-def _issue(desk: Desk, draft: Draft, month: str, due: dt.date,
-           entries: list, first: bool = False) -> Notice:
-    total = draft.total_fen
-    if abs(total) > validate.MAX_FEN:
-        raise InvalidInput("error.too_much_money", field=draft.tenant.name)
-    notice = Notice.create(number=numbering.next_number(desk, month), tenant=draft.tenant.id,
-                           month=month, due_date=due, total_fen=total,
-                           issued_at=desk.clock.now(), issued_by=desk.user)
-    NoticeLine.insert_many([
-        {"notice": notice.id, "position": position, "kind": line.kind,
-         "description": line.description, "quantity_milli": line.quantity_milli,
-         "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
-         "charge": line.charge_id, "late_notice": line.late_notice_id,
-         "late_from": line.late_from, "late_through": line.late_through}
-        for position, line in enumerate(draft.lines, start=1)]).execute()
-    entries.append(("notice.issue", "notice", notice.id,
-                    {"number": notice.number, "tenant": draft.tenant.name, "month": month,
-                     "due_date": due.isoformat(), "total_fen": total, "first": first,
-                     "lines": len(draft.lines)}))
-    return notice
+def _issue(desk: Desk, month: str, ready: list[tuple[Draft, dt.date]], entries: list,
+           first: bool = False) -> list[tuple[str, int]]:
+    """Number and insert the notices and their lines, in batches (2,000 notices are a
+    few dozen statements, not 4,000); their audit rows go to ``entries``. Returns
+    (number, id) of each, in order."""
+    if not ready:
+        return []
+    for draft, _ in ready:
+        if abs(draft.total_fen) > validate.MAX_FEN:
+            raise InvalidInput("error.too_much_money", field=draft.tenant.name)
+    numbers = _numbers(desk, month, len(ready))
+    issued_at = to_micros(desk.clock.now())
+    rows = [{"number": number, "tenant": draft.tenant.id, "month": month, "due_date": due,
+             "total_fen": draft.total_fen, "issued_at": issued_at, "issued_by": desk.user}
+            for number, (draft, due) in zip(numbers, ready)]
+    for start in range(0, len(rows), BATCH):
+        Notice.insert_many(rows[start:start + BATCH]).execute()
+    ids = dict(Notice.select(Notice.number, Notice.id).where(Notice.month == month).tuples())
+    lines = [{"notice": ids[number], "position": position, "kind": line.kind,
+              "description": line.description, "quantity_milli": line.quantity_milli,
+              "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
+              "charge": line.charge_id, "late_notice": line.late_notice_id,
+              "late_from": line.late_from, "late_through": line.late_through}
+             for number, (draft, _) in zip(numbers, ready)
+             for position, line in enumerate(draft.lines, start=1)]
+    for start in range(0, len(lines), BATCH):
+        NoticeLine.insert_many(lines[start:start + BATCH]).execute()
+    for number, (draft, due) in zip(numbers, ready):
+        entries.append(("notice.issue", "notice", ids[number],
+                        {"number": number, "tenant": draft.tenant.name, "month": month,
+                         "due_date": due.isoformat(), "total_fen": draft.total_fen,
+                         "first": first, "lines": len(draft.lines)}))
+    return [(number, ids[number]) for number in numbers]
+
+
+def _numbers(desk: Desk, series: str, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``series``, gapless, inside the transaction: the
+    first taken by ``numbering.next_number`` (its row lock, its first-of-series row),
+    then its counter moved on past the rest at once."""
+    first = numbering.next_number(desk, series)
+    taken = int(first.rpartition("-")[2])
+    if count > 1:
+        Meta.update(value=str(taken + count - 1)).where(Meta.key == f"seq.{series}").execute()
+    return [f"{series}-{n:04d}" for n in range(taken, taken + count)]
 
 
 def _due_date(tenant: Tenant, month: str) -> dt.date:
@@ -276,7 +304,10 @@ def _electricity(desk: Desk, month: str, drafts: dict[int, Draft]) -> None:
 
 def _unbilled_charges(month: str, drafts: dict[int, Draft]) -> list[Charge]:
     """The monthly-account lines of ``month`` or before that no notice carries yet."""
-    query = (Charge.select(Charge, PriceItem).join(PriceItem).switch(Charge)
+    query = (Charge.select(Charge.id, Charge.tenant, Charge.description, Charge.quantity_milli,
+                           Charge.unit_price_fen, Charge.amount_fen, Charge.service_date,
+                           Charge.reverses, Charge.reason, PriceItem.code, PriceItem.name_zh,
+                           PriceItem.name_en).join(PriceItem).switch(Charge)
              .join(NoticeLine, JOIN.LEFT_OUTER, on=(NoticeLine.charge == Charge.id))
              .where(Charge.settle == "monthly", Charge.month <= month, NoticeLine.id.is_null()))
     if len(drafts) <= 100:
@@ -302,13 +333,13 @@ def _late_fees(desk: Desk, month: str, drafts: dict[int, Draft]) -> None:
     earlier = [notice for notice in Notice.select().where(Notice.month < month)
                .order_by(Notice.due_date, Notice.number) if notice.tenant_id in drafts]
     settled = latefees.paid_in_time(month, grace) if earlier else set()
+    earlier = [notice for notice in earlier if notice.id not in settled]
+    facts = latefees.known([notice.id for notice in earlier], desk.profile().timezone)
     for notice in earlier:
-        if notice.id in settled:
-            continue
-        billed, billed_through = latefees.billed(notice)
+        billed, billed_through = facts.billed.get(notice.id, (0, None))
         if billed_through is not None and billed_through >= through:
             continue
-        fee = latefees.accrued_fen(desk, notice, through) - billed
+        fee = latefees.accrued_fen(desk, notice, through, facts) - billed
         if fee == 0:
             continue
         start = (billed_through + dt.timedelta(days=1) if billed_through
