@@ -47,6 +47,17 @@ def read(meter_, when, hundredths, kind="monthly", flag=None) -> MeterReading:
                                kind=kind, by="ligong", recorded_at=when.in_tz("UTC"), flag=flag)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_numbers(request):
+    """Numbers start at 0001 in each test: on PostgreSQL conftest empties every table but
+    ``meta``, where numbering keeps its counters (seq.*)."""
+    if "db" in request.fixturenames:
+        from deskapp.models import Meta
+
+        request.getfixturevalue("db")
+        Meta.delete().where(Meta.key.startswith("seq.")).execute()
+
+
 @pytest.fixture
 def december(clock):
     clock.set(at(2026, 12, 2, 9, 30))
@@ -315,3 +326,14 @@ def test_money_paid_ahead_pays_the_new_notice(desk, december):
     january = billing.notice_json(desk, billing.notices("2027-01")[0])
     assert (january["paid"], january["balance"]) == ("6200.00", "17600.00")
     assert Charge.select().count() == 0
+
+
+def test_prorate_rounds_once_half_up_in_integers():
+    from deskapp.money import prorate
+
+    assert prorate(2_380_000, 17, 31) == 1_305_161  # 1,305,161.29
+    assert prorate(3, 1, 2) == 2 and prorate(-3, 1, 2) == -2  # half away from zero
+    assert prorate(5, 1, 4) == 1 and prorate(2_380_000, 31, 31) == 2_380_000
+    assert prorate(10**14, 29, 31) == 93_548_387_096_774  # exact where a float is not
+    with pytest.raises(ValueError):
+        prorate(100, 1, 0)

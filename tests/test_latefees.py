@@ -16,7 +16,7 @@ from deskapp.models import Adjustment, NoticeLine, Payment
 from deskapp.services import billing, latefees, payments
 from deskapp.services.balances import fees_from
 
-from .test_billing import RENT, at, lines, tenant
+from .test_billing import RENT, _fresh_numbers, at, lines, tenant  # noqa: F401 - fixture
 
 D = dt.date
 DAY = 1_190  # a day's fee on 23,800.00: × 5 / 10,000

@@ -193,27 +193,34 @@ def _issue(desk: Desk, month: str, ready: list[tuple[Draft, dt.date]], entries: 
             raise InvalidInput("error.too_much_money", field=draft.tenant.name)
     numbers = _numbers(desk, month, len(ready))
     issued_at = to_micros(desk.clock.now())
-    rows = [{"number": number, "tenant": draft.tenant.id, "month": month, "due_date": due,
-             "total_fen": draft.total_fen, "issued_at": issued_at, "issued_by": desk.user}
+    # rows as tuples with their fields named once: peewee builds a dict row's SQL
+    # field by field, which was most of a 2,000-notice run
+    rows = [(number, draft.tenant.id, month, due, draft.total_fen, issued_at, desk.user)
             for number, (draft, due) in zip(numbers, ready)]
-    for start in range(0, len(rows), BATCH):
-        Notice.insert_many(rows[start:start + BATCH]).execute()
+    _insert(Notice, rows, [Notice.number, Notice.tenant, Notice.month, Notice.due_date,
+                           Notice.total_fen, Notice.issued_at, Notice.issued_by])
     ids = dict(Notice.select(Notice.number, Notice.id).where(Notice.month == month).tuples())
-    lines = [{"notice": ids[number], "position": position, "kind": line.kind,
-              "description": line.description, "quantity_milli": line.quantity_milli,
-              "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
-              "charge": line.charge_id, "late_notice": line.late_notice_id,
-              "late_from": line.late_from, "late_through": line.late_through}
+    lines = [(ids[number], position, line.kind, line.description, line.quantity_milli,
+              line.unit_price_fen, line.amount_fen, line.charge_id, line.late_notice_id,
+              line.late_from, line.late_through)
              for number, (draft, _) in zip(numbers, ready)
              for position, line in enumerate(draft.lines, start=1)]
-    for start in range(0, len(lines), BATCH):
-        NoticeLine.insert_many(lines[start:start + BATCH]).execute()
+    _insert(NoticeLine, lines, [
+        NoticeLine.notice, NoticeLine.position, NoticeLine.kind, NoticeLine.description,
+        NoticeLine.quantity_milli, NoticeLine.unit_price_fen, NoticeLine.amount_fen,
+        NoticeLine.charge, NoticeLine.late_notice, NoticeLine.late_from,
+        NoticeLine.late_through])
     for number, (draft, due) in zip(numbers, ready):
         entries.append(("notice.issue", "notice", ids[number],
                         {"number": number, "tenant": draft.tenant.name, "month": month,
                          "due_date": due.isoformat(), "total_fen": draft.total_fen,
                          "first": first, "lines": len(draft.lines)}))
     return [(number, ids[number]) for number in numbers]
+
+
+def _insert(model, rows: list[tuple], fields: list) -> None:
+    for start in range(0, len(rows), BATCH):
+        model.insert_many(rows[start:start + BATCH], fields=fields).execute()
 
 
 def _numbers(desk: Desk, series: str, count: int) -> list[str]:
@@ -339,11 +346,13 @@ def _late_fees(desk: Desk, month: str, drafts: dict[int, Draft]) -> None:
         billed, billed_through = facts.billed.get(notice.id, (0, None))
         if billed_through is not None and billed_through >= through:
             continue
-        fee = latefees.accrued_fen(desk, notice, through, facts) - billed
+        first = balances.fees_from(notice, grace)
+        if first > through:
+            continue
+        fee = latefees.accrued_fen(desk, notice, through, facts, first) - billed
         if fee == 0:
             continue
-        start = (billed_through + dt.timedelta(days=1) if billed_through
-                 else balances.fees_from(notice, grace))
+        start = billed_through + dt.timedelta(days=1) if billed_through else first
         drafts[notice.tenant_id].lines.append(Line(
             "late_fee", t("billing.line_late_fee", number=notice.number,
                           start=start.isoformat(), end=through.isoformat()),

@@ -77,6 +77,9 @@ def uses_by_tenant(month: str, tz: str, tenant_ids: list[int] | None = None
 
 def consumption(tenant_id: int, month: str, tz: str | None = None) -> list[MeterUse]:
     """The tenant's meters' consumption in ``month`` (one entry a meter row read in it)."""
+    from .charges import month_key
+
+    month = month_key(month, "month")
     if tz is None:
         from ..models import Setting
         from ..profile import load_profile

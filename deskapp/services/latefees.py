@@ -98,16 +98,17 @@ def _change_days(notice: Notice, tz: str) -> set[dt.date]:
     return days
 
 
-def accrued_fen(desk: Desk, notice: Notice, through: dt.date, facts: Known | None = None
-                ) -> int:
+def accrued_fen(desk: Desk, notice: Notice, through: dt.date, facts: Known | None = None,
+                start: dt.date | None = None) -> int:
     """The whole late fee the notice has accrued from its first fee day through
-    ``through`` (inclusive), by the module's rule. ``facts``: what a run read for many
-    notices at once (``known``); without it the notice's own rows are read."""
+    ``through`` (inclusive), by the module's rule. A run passes what it read for many
+    notices at once (``facts``, from ``known``) and the first fee day it already has
+    (``start``); without them the notice's own rows are read."""
     grace, rate, cap_percent = terms(desk)
     base = facts.base.get(notice.id, 0) if facts is not None else fee_base_fen(notice)
     if base <= 0 or rate <= 0:
         return 0
-    start = balances.fees_from(notice, grace)
+    start = start or balances.fees_from(notice, grace)
     if through < start:
         return 0
     tz = desk.profile().timezone
