@@ -129,3 +129,26 @@ def test_services_on_a_notice_bear_no_fee_and_a_part_payment_pays_them_first(
     pay(desk, star, 300_000, D(2026, 12, 1))  # leaves 23,800.00: still all fee-bearing
     # 11–31 Dec: 21 days on 23,800.00 (the principal is capped at rent + electricity)
     assert latefees.accrued_fen(desk, notice, D(2026, 12, 31)) == 21 * DAY
+
+
+def test_a_notice_paid_late_is_billed_its_last_days_once_and_then_never_again(
+        desk, october, clock):
+    star, october_notice = october
+    clock.set(at(2026, 11, 2, 10, 0))
+    billing.run_month(desk, "2026-11")  # 11–31 Oct: 24,990
+    clock.set(at(2026, 11, 20, 15, 0))
+    pay(desk, star, RENT, D(2026, 11, 20))  # October paid in full on 20 Nov
+    clock.set(at(2026, 12, 1, 9, 0))
+    billing.run_month(desk, "2026-12")
+    [december] = billing.notices("2026-12")
+    on_october = [line for line in billing.lines_of(december)
+                  if line.late_notice_id == october_notice.id]
+    # 1–20 Nov (the 20th still owed at the end of the 19th): 20 × 1,190
+    assert [(line.amount_fen, line.late_from, line.late_through) for line in on_october] == [
+        (23_800, D(2026, 11, 1), D(2026, 11, 30))]
+    clock.set(at(2027, 1, 4, 9, 0))
+    billing.run_month(desk, "2027-01")
+    [january] = billing.notices("2027-01")
+    assert not [line for line in billing.lines_of(january)
+                if line.late_notice_id == october_notice.id]
+    assert october_notice.id not in {n.id for n in latefees.may_accrue("2027-02")}

@@ -133,15 +133,15 @@ def _run(desk: Desk, month: str) -> dict:
     summary["issued"] = len(issued)
     summary["total_fen"] = sum(draft.total_fen for draft, _ in ready)
     summary["numbers"] = [number for number, _ in issued]
-    in_credit = _tenants_in_credit()
-    for draft, _ in ready:
-        if draft.tenant.id in in_credit:
-            payments.apply_credit(desk, draft.tenant.id)
     if issued:
         entries.append(("billing.run", "month", month,
                         {k: summary[k] for k in ("issued", "already", "held", "skipped",
                                                  "total_fen")}))
     append_many(desk.db, desk.clock.now(), desk.user, entries)
+    in_credit = _tenants_in_credit()
+    for draft, _ in ready:
+        if draft.tenant.id in in_credit:
+            payments.apply_credit(desk, draft.tenant.id)
     return summary
 
 
@@ -337,9 +337,9 @@ def _charge_line(charge: Charge) -> Line:
 def _late_fees(desk: Desk, month: str, drafts: dict[int, Draft]) -> None:
     through = last_day(previous_month(month))
     grace = latefees.terms(desk)[0]
-    earlier = [notice for notice in Notice.select().where(Notice.month < month)
+    earlier = [notice for notice in latefees.may_accrue(month)
                .order_by(Notice.due_date, Notice.number) if notice.tenant_id in drafts]
-    settled = latefees.paid_in_time(month, grace) if earlier else set()
+    settled = latefees.paid_in_time(earlier, grace)
     earlier = [notice for notice in earlier if notice.id not in settled]
     facts = latefees.known([notice.id for notice in earlier], desk.profile().timezone)
     for notice in earlier:
