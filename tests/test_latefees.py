@@ -111,6 +111,8 @@ def test_a_deferral_the_gm_approved_moves_the_first_fee_day(desk, october):
                       decided_at=desk.clock.now(), decided_by="zongjingli")
     # due 20 Oct, grace to the 25th: fees 26–31 Oct, 6 days
     assert latefees.accrued_fen(desk, notice, D(2026, 10, 31)) == 6 * DAY
+    doc = billing.notice_json(desk, notice)
+    assert (doc["due_date"], doc["printed_due_date"]) == ("2026-10-20", "2026-10-05")
 
 
 def test_services_on_a_notice_bear_no_fee_and_a_part_payment_pays_them_first(

@@ -27,6 +27,8 @@ Rules stated once here:
 - the first period (R-7.2) is issued when the move-in completes (``issue_first``): the
   lease-start month, prorated, due that day; M − 1's electricity and fees are on it
   only if M has begun (otherwise the meter's baseline was only just taken);
+- a line's description is written in the language of the session that issues it: a
+  notice is a document and reads the same later;
 - after each notice the tenant's unallocated payment money (credit) pays its open
   notices, oldest first (``payments.apply_credit``).
 """
