@@ -125,6 +125,12 @@ def test_a_full_move_in_answers_the_ticket_on_time_and_makes_the_tenant_active(d
     assert done_target(move).met_at == at(2026, 11, 26, 14, 32)
     assert Tenant.get_by_id(tenant.id).status == "active"
     assert Move.get_by_id(move.id).done_at is not None
+    # the first period is paid at move-in: December's notice, due today
+    from deskapp.models import Notice
+
+    [first] = Notice.select().where(Notice.tenant == tenant.id)
+    assert (first.number, first.month, first.due_date, first.total_fen) == (
+        "2026-12-0001", "2026-12", dt.date(2026, 11, 26), 4_860_000)
 
 
 def test_a_move_in_completed_after_booked_plus_15_minutes_is_late(desk):
