@@ -16,7 +16,8 @@ from deskapp.services import reminders
 from deskapp.services.errors import Conflict, NotAllowed
 
 from .conftest import START, TZ, as_role
-from .test_payments import MONTHLY, approve, make_notice, pay, tenant, three  # noqa: F401
+from .test_payments import MONTHLY, _numbers_from_one, approve, make_notice, pay  # noqa: F401
+from .test_payments import tenant, three  # noqa: F401 - fixtures
 
 D = dt.date
 

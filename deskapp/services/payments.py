@@ -40,7 +40,7 @@ from ..money import format_yuan
 from . import balances as owed
 from . import validate
 from .closing import refuse_if_closed
-from .common import csv_bytes, local_day, write_whole
+from .common import csv_bytes, local_day, locked, write_whole
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .numbering import next_number
@@ -92,9 +92,7 @@ def record_payment(desk: Desk, *, tenant_id: int, amount_fen: int, method: str,
     day = received_day(desk, received_on)
     now = desk.clock.now()
     with desk.db.atomic():
-        tenant = Tenant.get_or_none(Tenant.id == tenant_id)
-        if tenant is None:
-            raise InvalidInput("error.no_tenant_id", id=tenant_id)
+        tenant = _locked_tenant(desk, tenant_id)
         again = _retry_of(tenant, amount_fen, method, reference, day, now)
         if again is not None:
             return again
@@ -108,6 +106,16 @@ def record_payment(desk: Desk, *, tenant_id: int, amount_fen: int, method: str,
                    tenant=tenant.name, amount_fen=amount_fen, method=method,
                    reference=reference, received_on=day.isoformat(), allocated_fen=paid)
     return payment
+
+
+def _locked_tenant(desk: Desk, tenant_id: int) -> Tenant:
+    """The tenant, its row locked until the transaction ends: two sessions paying the
+    same tenant allocate one after the other, never both to the same outstanding fen
+    (R-8.1)."""
+    tenant = locked(desk, Tenant.select().where(Tenant.id == tenant_id))
+    if tenant is None:
+        raise InvalidInput("error.no_tenant_id", id=tenant_id)
+    return tenant
 
 
 def _retry_of(tenant: Tenant, amount_fen: int, method: str, reference: str, day: dt.date,
@@ -180,6 +188,7 @@ def apply_credit(desk: Desk, tenant_id: int) -> int:
     desk.require("payment.record")
     tenant_id = validate.record_id(tenant_id, "tenant")
     with desk.db.atomic():
+        _locked_tenant(desk, tenant_id)
         done = allocate(desk, tenant_id)
         if done:
             desk.audit("payment.apply_credit", "tenant", tenant_id, allocated_fen=done)
