@@ -225,12 +225,9 @@ def allocations_of(payment: Payment) -> list[Allocation]:
                 .where(Allocation.payment == payment.id).order_by(Allocation.id))
 
 
-def receipt_json(desk: Desk, payment: Payment) -> dict:
-    """A receipt as the commands print it: money as strings with two decimals;
-    ``paid`` the notices it paid as allocated now, ``credit`` what of it is still on
-    the account."""
-    tz = desk.profile().timezone
-    parts = allocations_of(payment)
+def payment_json(desk: Desk, payment: Payment, parts: list[Allocation]) -> dict:
+    """A payment with what it paid (``parts``): money as strings with two decimals;
+    ``credit`` what of it is still on the account, not allocated."""
     credit = payment.amount_fen - sum(a.amount_fen for a in parts)
     return {"receipt_no": payment.receipt_no, "tenant": payment.tenant.name,
             "amount": format_yuan(payment.amount_fen),
@@ -240,9 +237,15 @@ def receipt_json(desk: Desk, payment: Payment) -> dict:
             "paid": [{"notice": a.notice.number, "month": a.notice.month,
                       "amount": format_yuan(a.amount_fen)} for a in parts],
             "credit": format_yuan(credit),
-            "balance": format_yuan(owed.balance_fen(payment.tenant_id)),
-            "recorded_at": payment.recorded_at.in_tz(tz).isoformat(),
+            "recorded_at": payment.recorded_at.in_tz(desk.profile().timezone).isoformat(),
             "recorded_by": payment.recorded_by}
+
+
+def receipt_json(desk: Desk, payment: Payment) -> dict:
+    """A receipt: the payment, the notices it paid as allocated now, and the tenant's
+    balance now (``balances.balance_fen``)."""
+    return {**payment_json(desk, payment, allocations_of(payment)),
+            "balance": format_yuan(owed.balance_fen(payment.tenant_id))}
 
 
 def receipt_text(desk: Desk, payment: Payment) -> str:
@@ -480,12 +483,21 @@ def balance_json(row: TenantBalance) -> dict:
 
 
 def payment_list_json(desk: Desk, rows: list[Payment]) -> list[dict]:
-    return [receipt_json(desk, p) for p in rows]
+    """Payments as a list (no balance: that is the tenant's, not a line's), their
+    allocations read in one query."""
+    parts: dict[int, list[Allocation]] = {p.id: [] for p in rows}
+    ids = list(parts)
+    for start in range(0, len(ids), 500):  # bound parameters stay few on any database
+        for part in (Allocation.select(Allocation, Notice).join(Notice)
+                     .where(Allocation.payment.in_(ids[start:start + 500]))
+                     .order_by(Allocation.id)):
+            parts[part.payment_id].append(part)
+    return [payment_json(desk, p, parts[p.id]) for p in rows]
 
 
 __all__ = ["MAX_BACK_DAYS", "RETRY_SECONDS", "STATEMENT_KINDS", "StatementLine",
            "TenantBalance", "allocate", "allocations_of", "apply_credit", "balance_json",
            "balances", "by_receipt", "capital_yuan", "export_statement", "open_notices",
-           "payment_amount", "payment_list_json", "payments", "receipt_json", "receipt_text",
-           "received_day", "record_payment", "statement", "statement_csv",
+           "payment_amount", "payment_json", "payment_list_json", "payments", "receipt_json",
+           "receipt_text", "received_day", "record_payment", "statement", "statement_csv",
            "statement_line_json", "unallocated"]
