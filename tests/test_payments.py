@@ -253,6 +253,7 @@ def test_capitals_refuse_what_is_not_an_amount():
     ({"method": "bitcoin"}, "error.payment_method"),
     ({"method": "cheque"}, "error.payment_needs_reference"),
     ({"received_on": "2026-11-27"}, "error.day_window"),  # tomorrow
+    ({"received_on": "2099-01-01"}, "error.day_window"),
     ({"received_on": "2025-11-24"}, "error.day_window"),  # more than a year back
     ({"received_on": "2026-02-30"}, "error.day_impossible"),
     ({"received_on": "26/11/2026"}, "error.bad_day"),
@@ -270,8 +271,11 @@ def test_bad_payments_are_refused_before_anything_is_written(desk, tenant, three
     assert (Payment.select().count(), Audit.select().count()) == before
 
 
-def test_a_payment_a_year_back_is_still_taken(desk, tenant):
+def test_a_payment_a_year_back_is_still_taken_a_day_more_is_not(desk, tenant):
     assert pay(desk, tenant, 100, received_on="2025-11-25").received_on == D(2025, 11, 25)
+    with pytest.raises(InvalidInput, match="--on: 2025-11-24 is not plausible "
+                                           "\\(from 2025-11-25 to 2026-11-26\\)"):
+        pay(desk, tenant, 100, received_on="2025-11-24")
 
 
 @pytest.mark.parametrize("role", ["desk", "engineering", "security", "viewer"])
@@ -305,6 +309,24 @@ def test_the_same_cash_payment_within_a_minute_is_refused_after_it_is_a_second(
     clock.set(START.add(seconds=61))
     assert pay(desk, tenant, 50_000).receipt_no == "R2026-000003"
     assert balances.paid_fen(tenant.id) == 150_001
+
+
+def test_a_number_taken_by_another_session_meanwhile_is_a_conflict_nothing_written(
+        desk, tenant, three, monkeypatch):
+    """numbering.py: two sessions taking the first number of a series at once, one fails
+    on meta's key; that payment is refused (exit 3), to be tried again."""
+    from peewee import IntegrityError
+
+    def taken(*args, **kwargs):
+        Payment.create(receipt_no="half-written", tenant=tenant, amount_fen=1, method="cash",
+                       received_on=D(2026, 11, 26), recorded_at=START, recorded_by="x")
+        raise IntegrityError("duplicate key value violates unique constraint meta_pkey")
+
+    monkeypatch.setattr(payments, "next_number", taken)
+    with pytest.raises(Conflict, match="try again"):
+        pay(desk, tenant, 100_000)
+    assert Payment.select().count() == 0 and Audit.select().where(
+        Audit.entity == "payment").count() == 0
 
 
 def test_a_payment_is_audited_with_what_it_allocated(desk, tenant, three):

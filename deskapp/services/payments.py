@@ -29,10 +29,11 @@ to agree with it.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import JOIN, fn
+from peewee import JOIN, IntegrityError, fn
 
 from ..i18n import t
 from ..models import (Adjustment, Allocation, Notice, PAYMENT_METHODS, Payment, Tenant)
@@ -60,9 +61,9 @@ def received_day(desk: Desk, value, field: str = "--on") -> dt.date:
     day = today(desk)
     if value is None or (isinstance(value, str) and not value.strip()):
         return day
-    given = validate.day(value, field, day, "applied", required=True)
+    given = validate.day(value, field, day, "lease", required=True)
     earliest = day - dt.timedelta(days=MAX_BACK_DAYS)
-    if given < earliest:
+    if not earliest <= given <= day:  # the message names this window, not the lease's
         raise InvalidInput("error.day_window", field=field, value=given.isoformat(),
                            earliest=earliest.isoformat(), latest=day.isoformat())
     return given
@@ -91,7 +92,7 @@ def record_payment(desk: Desk, *, tenant_id: int, amount_fen: int, method: str,
     note = validate.text(note, "--note", limit=MAX_NOTE, free=True)
     day = received_day(desk, received_on)
     now = desk.clock.now()
-    with desk.db.atomic():
+    with numbered(desk):
         tenant = _locked_tenant(desk, tenant_id)
         again = _retry_of(tenant, amount_fen, method, reference, day, now)
         if again is not None:
@@ -106,6 +107,18 @@ def record_payment(desk: Desk, *, tenant_id: int, amount_fen: int, method: str,
                    tenant=tenant.name, amount_fen=amount_fen, method=method,
                    reference=reference, received_on=day.isoformat(), allocated_fen=paid)
     return payment
+
+
+@contextmanager
+def numbered(desk: Desk):
+    """The write transaction of something numbered: when two sessions take the first
+    number of a series at once, one fails on meta's key (numbering.py says so); it is
+    refused as a Conflict with nothing written, to be tried again."""
+    try:
+        with desk.db.atomic():
+            yield
+    except IntegrityError:
+        raise Conflict("error.payment_number_meanwhile") from None
 
 
 def _locked_tenant(desk: Desk, tenant_id: int) -> Tenant:
@@ -425,21 +438,11 @@ def _per(query) -> dict[int, int]:
     return {key: int(value) for key, value in query.tuples()}
 
 
-def balances(desk: Desk) -> list[TenantBalance]:
-    """Every tenant with a notice or a payment, most overdue first (then the larger
-    balance, then the name). The figures of ``balances.py`` read per table, not per
-    tenant (a handful of queries for 2,000 tenants): billed, paid and waived as
-    ``balance_fen``; overdue as ``overdue_fen`` today; ``oldest_due`` the earliest
-    (deferred) due date of a notice still owing something today."""
+def open_on(desk: Desk, day: dt.date) -> dict[int, tuple[int, dt.date, int]]:
+    """Every notice with something outstanding at the end of ``day``, as
+    ``outstanding_fen(notice, tz, day)`` and ``due_date(notice)`` say it, read per
+    table: notice id → (tenant id, due date after deferrals, fen outstanding)."""
     tz = desk.profile().timezone
-    day = today(desk)
-    billed = _per(Notice.select(Notice.tenant, fn.SUM(Notice.total_fen)).group_by(Notice.tenant))
-    paid = _per(Payment.select(Payment.tenant, fn.SUM(Payment.amount_fen))
-                .group_by(Payment.tenant))
-    waived = _per(Adjustment.select(Adjustment.tenant, fn.SUM(Adjustment.amount_fen))
-                  .where(Adjustment.kind == "waiver", Adjustment.state == "approved")
-                  .group_by(Adjustment.tenant))
-    # per notice, as outstanding_fen(notice, tz, today) says it
     allocated = _per(Allocation.select(Allocation.notice, fn.SUM(Allocation.amount_fen))
                      .join(Payment).where(Payment.received_on <= day)
                      .group_by(Allocation.notice))
@@ -454,14 +457,31 @@ def balances(desk: Desk) -> list[TenantBalance]:
             moved[notice_id] = defer_to  # the last approved one wins, as due_date says
         elif local_day(decided_at, tz) <= day:
             forgiven[notice_id] = forgiven.get(notice_id, 0) + (amount or 0)
-    overdue: dict[int, int] = {}
-    oldest: dict[int, dt.date] = {}
+    found = {}
     for notice_id, tenant_id, total, due in (
             Notice.select(Notice.id, Notice.tenant, Notice.total_fen, Notice.due_date).tuples()):
-        due = moved.get(notice_id, due)
-        left = max(0, total - allocated.get(notice_id, 0) - forgiven.get(notice_id, 0))
-        if left <= 0:
-            continue
+        left = total - allocated.get(notice_id, 0) - forgiven.get(notice_id, 0)
+        if left > 0:
+            found[notice_id] = (tenant_id, moved.get(notice_id, due), left)
+    return found
+
+
+def balances(desk: Desk) -> list[TenantBalance]:
+    """Every tenant with a notice or a payment, most overdue first (then the larger
+    balance, then the name). The figures of ``balances.py`` read per table, not per
+    tenant (a handful of queries for 2,000 tenants): billed, paid and waived as
+    ``balance_fen``; overdue as ``overdue_fen`` today; ``oldest_due`` the earliest
+    (deferred) due date of a notice still owing something today."""
+    day = today(desk)
+    billed = _per(Notice.select(Notice.tenant, fn.SUM(Notice.total_fen)).group_by(Notice.tenant))
+    paid = _per(Payment.select(Payment.tenant, fn.SUM(Payment.amount_fen))
+                .group_by(Payment.tenant))
+    waived = _per(Adjustment.select(Adjustment.tenant, fn.SUM(Adjustment.amount_fen))
+                  .where(Adjustment.kind == "waiver", Adjustment.state == "approved")
+                  .group_by(Adjustment.tenant))
+    overdue: dict[int, int] = {}
+    oldest: dict[int, dt.date] = {}
+    for tenant_id, due, left in open_on(desk, day).values():
         if due < day:
             overdue[tenant_id] = overdue.get(tenant_id, 0) + left
         if tenant_id not in oldest or due < oldest[tenant_id]:
@@ -497,7 +517,7 @@ def payment_list_json(desk: Desk, rows: list[Payment]) -> list[dict]:
 
 __all__ = ["MAX_BACK_DAYS", "RETRY_SECONDS", "STATEMENT_KINDS", "StatementLine",
            "TenantBalance", "allocate", "allocations_of", "apply_credit", "balance_json",
-           "balances", "by_receipt", "capital_yuan", "export_statement", "open_notices",
+           "balances", "by_receipt", "numbered", "capital_yuan", "export_statement", "open_notices", "open_on",
            "payment_amount", "payment_json", "payment_list_json", "payments", "receipt_json",
            "receipt_text", "received_day", "record_payment", "statement", "statement_csv",
            "statement_line_json", "unallocated"]

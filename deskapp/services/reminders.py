@@ -22,7 +22,7 @@ from .common import local_day
 from .context import Desk
 from .errors import Conflict, InvalidInput
 from .numbering import next_number
-from .payments import capital_yuan
+from .payments import capital_yuan, numbered, open_on
 from .tenants import today
 
 
@@ -41,7 +41,7 @@ def issue(desk: Desk, notice_id: int) -> Reminder:
     tz = desk.profile().timezone
     grace = int(desk.profile()["late_fee_grace_days"])
     day = today(desk)
-    with desk.db.atomic():
+    with numbered(desk):
         notice = Notice.get_or_none(Notice.id == notice_id)
         if notice is None:
             raise InvalidInput("error.reminder_unknown_notice", number=str(notice_id))
@@ -67,15 +67,17 @@ def issue(desk: Desk, notice_id: int) -> Reminder:
 
 def due(desk: Desk) -> list[Notice]:
     """Overdue notices (past their deferred due date, something owed today) that have
-    no reminder yet, oldest due first."""
-    tz = desk.profile().timezone
+    no reminder yet, oldest due first; figures read per table (``payments.open_on``)."""
     day = today(desk)
-    reminded = Reminder.select(Reminder.notice)
-    candidates = (Notice.select(Notice, Tenant).join(Tenant)
-                  .where(Notice.id.not_in(reminded)))
-    rows = [(owed.due_date(n), n.number, n) for n in candidates]
-    return [n for due_day, _, n in sorted(rows, key=lambda r: r[:2])
-            if due_day < day and owed.outstanding_fen(n, tz, day) > 0]
+    overdue = {notice_id: due_day for notice_id, (_, due_day, _) in open_on(desk, day).items()
+               if due_day < day}
+    reminded = {notice_id for (notice_id,) in Reminder.select(Reminder.notice).tuples()}
+    waiting = [notice_id for notice_id in overdue if notice_id not in reminded]
+    rows = []
+    for start in range(0, len(waiting), 500):
+        rows.extend(Notice.select(Notice, Tenant).join(Tenant).where(
+            Notice.id.in_(waiting[start:start + 500])))
+    return sorted(rows, key=lambda n: (overdue[n.id], n.number))
 
 
 def reminders() -> list[Reminder]:
