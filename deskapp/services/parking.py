@@ -4,9 +4,10 @@ the fee is taken on the way out, and a shift's takings are handed to finance.
 Rules stated once here:
 
 - a plate is a Chinese plate: a province character, a letter, then 5 letters or digits
-  (6 for a new-energy car); ASCII letters are upper-cased, spaces and the "·" people
-  write after the second character are dropped; I and O are never used (they read as
-  1 and 0); full-width letters or digits are refused, not guessed;
+  (6 for a new-energy car; the last may be 学, 警, 挂… as ``passes.plate`` allows);
+  ASCII letters are upper-cased, spaces and the "·" people write after the second
+  character are dropped; I and O are never used (they read as 1 and 0); full-width
+  letters or digits are refused, not guessed;
 - the time parked is whole minutes between the UTC moments in and out (a started
   minute is not charged);
 - the fee is the tariff in force when the car LEFT (``fee_fen``): within
@@ -37,15 +38,12 @@ from .common import happened_at, local_day, locked
 from .context import Desk
 from .errors import Conflict, InvalidInput, NotAllowed
 from .numbering import next_number
+from .passes import plate as passes_plate
 from .prices import price_on
 
 HOUR_ITEM = "parking_hour"
 DAY_MINUTES = 24 * 60
-# the provinces' (and embassies') first characters on a plate
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
-_PLATE = re.compile(f"^[{PROVINCES}][{_LETTERS}][{_LETTERS}0-9]{{5,6}}$")
-_DROPPED = re.compile("[ ·]")  # what people write between the parts
+_SEPARATORS = re.compile(r"[ ·•\-]")  # what passes.plate drops between the parts
 
 
 @dataclass(frozen=True)
@@ -72,12 +70,19 @@ class Tariff:
 # --- values -----------------------------------------------------------------------------
 
 def plate_of(value: object) -> str:
-    """A plate as it is stored: "沪a·12345" and "沪A 12345" are 沪A12345."""
+    """A plate as it is stored: "沪a·12345" and "沪A 12345" are 沪A12345. The format is
+    the one passes and parking rentals use (``passes.plate``: a rented space's car is the
+    same plate at the gate); the gate also refuses I and O, which no plate carries."""
     raw = validate.text(value if isinstance(value, str) else None, "PLATE", limit=20,
                         required=True)
-    plate = _DROPPED.sub("", raw)
-    plate = "".join(c.upper() if c.isascii() else c for c in plate)
-    if not _PLATE.match(plate):
+    # only ASCII is upper-cased: "ß".upper() is "SS", a full-width "ａ" stays refused
+    typed = "".join(c.upper() if c.isascii() else c for c in raw)
+    try:
+        plate = passes_plate(typed)
+    except InvalidInput:
+        raise InvalidInput("error.parking_bad_plate", value=raw) from None
+    # passes.plate upper-cases all of it ("ß" → "SS"): what it changed was not a plate
+    if "I" in plate or "O" in plate or len(plate) != len(_SEPARATORS.sub("", typed)):
         raise InvalidInput("error.parking_bad_plate", value=raw)
     return plate
 
@@ -277,6 +282,6 @@ def handover_json(desk: Desk, handover: ParkingHandover) -> dict:
             "received_at": _iso(handover.received_at, tz), "received_by": handover.received_by}
 
 
-__all__ = ["PROVINCES", "Tariff", "by_method", "enter", "fee_fen", "find_handover",
+__all__ = ["Tariff", "by_method", "enter", "fee_fen", "find_handover",
            "hand_over", "handover_json", "inside", "leave", "minutes_between", "plate_of",
            "receive", "tariff_json", "tariff_of", "tariff_on", "visit_json"]
