@@ -309,3 +309,16 @@ def parked(prepared):  # noqa: F811
 @given(argv=PARKING_ARGV)
 def test_parking_commands_with_anything(parked, argv):
     check(parked, argv)
+
+
+def test_two_gates_recording_the_same_car_in_leave_one_visit_open(guard):
+    """The database keeps one open visit per plate even past the service's own check
+    (two sessions at once): the second is a conflict, not a second car."""
+    from peewee import IntegrityError
+
+    parking.enter(guard, "沪F66666", at("2026-11-26T10:00"))
+    with pytest.raises(IntegrityError):
+        with guard.db.atomic():
+            ParkingVisit.create(plate="沪F66666", entered_at=at("2026-11-26T10:01"),
+                                entered_by="laoli")
+    assert ParkingVisit.select().where(ParkingVisit.left_at.is_null()).count() == 1

@@ -29,6 +29,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from peewee import IntegrityError
 from pendulum import DateTime
 
 from ..models import PAID_METHODS, ParkingHandover, ParkingVisit
@@ -124,7 +125,11 @@ def enter(desk: Desk, plate: object, at: DateTime | None = None) -> ParkingVisit
     with desk.db.atomic():
         if _open_visit(desk, plate) is not None:
             raise Conflict("error.parking_inside", plate=plate)
-        visit = ParkingVisit.create(plate=plate, entered_at=when, entered_by=desk.user)
+        try:
+            with desk.db.atomic():
+                visit = ParkingVisit.create(plate=plate, entered_at=when, entered_by=desk.user)
+        except IntegrityError:  # the other gate recorded it meanwhile (one open per plate)
+            raise Conflict("error.parking_inside", plate=plate) from None
         desk.audit("parking.enter", "parking_visit", visit.id, plate=plate,
                    entered_at=when.isoformat())
     return visit
