@@ -210,3 +210,23 @@ def business_centre(prepared, tmp_path):  # noqa: F811
 @given(argv=SERVICE_ARGV)
 def test_service_and_ledger_commands_with_anything(business_centre, argv):
     check(business_centre, argv)
+
+
+def test_temporary_parking_is_beside_the_ledger_not_in_it(desk, counter, tenant, clock):
+    """Visitors' cars pay at the gate and are on no tenant's account: the ledger shows the
+    month's cars and takings beside its lines, and its total stays the charges'."""
+    from deskapp.services import parking
+
+    gate = as_role(desk, "security", "baoan")
+    parking.enter(gate, "沪A10001", pendulum.datetime(2026, 10, 31, 23, 0, tz=TZ))
+    parking.leave(gate, "沪A10001", pendulum.datetime(2026, 11, 1, 0, 30, tz=TZ))  # Nov's
+    parking.enter(gate, "沪A10002", pendulum.datetime(2026, 11, 26, 9, 0, tz=TZ))
+    parking.leave(gate, "沪A10002")  # 14:00: five hours, capped
+    parking.enter(gate, "沪A10003", pendulum.datetime(2026, 11, 26, 13, 0, tz=TZ))  # inside
+    sell(counter, tenant, "fax_page", 1)
+    doc = paid_ledger.ledger_json(desk, "2026-11")
+    assert doc["temporary_parking"] == {"count": 2, "total": "90.00"}  # 30.00 + 60.00
+    assert doc["total"] == "2.00"
+    assert paid_ledger.ledger_json(desk, "2026-10")["temporary_parking"] == {
+        "count": 0, "total": "0.00"}
+    assert paid_ledger.rows(desk, "2026-11")[-1][3:] == ["2", "", "90.00"]

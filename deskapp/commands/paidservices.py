@@ -162,14 +162,16 @@ def _ledger(args, desk, emit) -> None:
                                         xlsx_path=args.xlsx)
 
     def human() -> str:
+        parked = t("paid_ledger.parking_line", **document["temporary_parking"])
         if not document["lines"]:
-            return t("paid_ledger.empty", month=document["month"])
+            return t("paid_ledger.empty", month=document["month"]) + "\n" + parked
         lines = [t("paid_ledger.line", **row, settle_label=t(f"settle.{row['settle']}"),
                    how=row["signed_by"] or (t(f"paid_method.{row['paid_method']}")
                                             if row["paid_method"] else ""))
                  for row in document["lines"]]
         lines += [t("paid_ledger.total_line", **row) for row in document["totals"]]
         lines.append(t("paid_ledger.grand_total", amount=document["total"]))
+        lines.append(parked)
         return "\n".join(lines)
 
     emit(args, document, human)

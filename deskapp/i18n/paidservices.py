@@ -79,6 +79,8 @@ EN: dict[str, str] = {
                         "{settle_label} {how}",
     "paid_ledger.total_line": "{name}: {quantity}, {amount} yuan",
     "paid_ledger.grand_total": "total {amount} yuan",
+    "paid_ledger.parking": "Temporary parking (cars let out, paid at the gate)",
+    "paid_ledger.parking_line": "temporary parking besides: {count} cars, {total} yuan",
     "error.paid_ledger_write": "could not write {path}: {reason}",
 }
 
@@ -148,5 +150,7 @@ ZH: dict[str, str] = {
                         "{settle_label} {how}",
     "paid_ledger.total_line": "{name}：{quantity}，{amount} 元",
     "paid_ledger.grand_total": "总计 {amount} 元",
+    "paid_ledger.parking": "临时停车（出场车辆，道闸现收）",
+    "paid_ledger.parking_line": "另有临时停车：{count} 辆，{total} 元",
     "error.paid_ledger_write": "无法写入 {path}：{reason}",
 }

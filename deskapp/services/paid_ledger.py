@@ -2,7 +2,9 @@
 month — business services, rentals, postal items, whatever was posted — in the order of
 service, a reversal on its own line (negative) beside the line it corrects, with the
 totals by item. It reads the ledger and adds nothing of its own, so its total is the
-month's charges to the fen. Exported as CSV and XLSX for finance (formula-guarded).
+month's charges to the fen. Temporary parking (visitors' cars, paid at the gate, on no
+tenant's account) is beside it, not in it: the cars let out in the month and their
+fees. Exported as CSV and XLSX for finance (formula-guarded).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import io
 
 from ..i18n import t
-from ..models import Charge
+from ..models import Charge, ParkingVisit
 from . import common
 from .charges import charges, month_key, quantity_text
 from .context import Desk
@@ -46,6 +48,16 @@ def totals(lines: list[dict]) -> list[dict]:
     return [by_item[code] for code in sorted(by_item)]
 
 
+def temporary_parking(desk: Desk, month: str) -> dict:
+    """The cars let out in the month (building time) and what they paid, in fen."""
+    from .comms import month_bounds
+
+    since, until = month_bounds(desk, month_key(month))
+    fees = [fee for (fee,) in ParkingVisit.select(ParkingVisit.amount_fen)
+            .where(ParkingVisit.left_at >= since, ParkingVisit.left_at < until).tuples()]
+    return {"count": len(fees), "total_fen": sum(fees)}
+
+
 def how(line: dict) -> str:
     """Signed by whom (monthly account), or paid how."""
     if line["settle"] == "monthly":
@@ -67,7 +79,15 @@ def ledger_json(desk: Desk, month: str) -> dict:
             "totals": [{"item": row["item"], "name": row["name"],
                         "quantity": quantity_text(row["quantity_milli"]),
                         "amount": format_yuan(row["amount_fen"])} for row in totals(lines)],
-            "total": format_yuan(sum(ln["amount_fen"] for ln in lines))}
+            "total": format_yuan(sum(ln["amount_fen"] for ln in lines)),
+            "temporary_parking": _parking_json(desk, month)}
+
+
+def _parking_json(desk: Desk, month: str) -> dict:
+    from ..money import format_yuan
+
+    parked = temporary_parking(desk, month)
+    return {"count": parked["count"], "total": format_yuan(parked["total_fen"])}
 
 
 def rows(desk: Desk, month: str) -> list[list[object]]:
@@ -91,6 +111,10 @@ def rows(desk: Desk, month: str) -> list[list[object]]:
                     format_yuan(row["amount_fen"])])
     out.append(["", "", t("paid_ledger.total"), "", "",
                 format_yuan(sum(ln["amount_fen"] for ln in lines))])
+    parked = temporary_parking(desk, month)
+    out.append([])
+    out.append(["", "", t("paid_ledger.parking"), str(parked["count"]), "",
+                format_yuan(parked["total_fen"])])
     return out
 
 
@@ -141,4 +165,5 @@ def write_ledger(desk: Desk, month: str, csv_path: str | None = None,
     return document
 
 
-__all__ = ["how", "ledger", "ledger_json", "rows", "totals", "write_ledger", "xlsx_bytes"]
+__all__ = ["how", "ledger", "ledger_json", "rows", "temporary_parking", "totals",
+           "write_ledger", "xlsx_bytes"]
