@@ -42,7 +42,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pendulum
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, Case, IntegrityError, fn
 
 from ..models import (NOTICE_LINE_KINDS, PAYMENT_METHODS, Adjustment, Allocation, Charge,
                       MonthClose, Notice, NoticeLine, ParkingHandover, Payment, PriceItem,
@@ -104,9 +104,7 @@ def report(desk: Desk, month: object) -> dict:
     start, end = _start_utc(desk, month), _start_utc(desk, next_month(month))
     on = min(last, _today(desk))  # a month not yet ended: its figures so far
 
-    billed = _billed_by_kind(month)
-    billed_before = _scalar(NoticeLine.select(fn.SUM(NoticeLine.amount_fen)).join(Notice)
-                            .where(Notice.month < month))
+    billed, billed_before = _billed(month)
     by_method = dict.fromkeys(PAYMENT_METHODS, 0)
     for method, fen in (Payment.select(Payment.method, fn.SUM(Payment.amount_fen))
                         .where(Payment.received_on >= first, Payment.received_on <= last)
@@ -125,16 +123,12 @@ def report(desk: Desk, month: object) -> dict:
     opening = billed_before - collected_before - waived_before
     closing = opening + billed["total"] - collected - waived
 
-    owed = _owed_notices(month, last, end)
-    arrears, tenants_in_arrears = _arrears(owed, _deferred_due_dates(end), on)
-    credit = (collected_before + collected
-              - _scalar(Allocation.select(fn.SUM(Allocation.amount_fen)).join(Payment)
-                        .switch(Allocation).join(Notice)
-                        .where(Payment.received_on <= last, Notice.month <= month)))
+    arrears, tenants_in_arrears, allocated = _arrears(month, last, end, on)
+    credit = collected_before + collected - allocated
     waived_ahead = _scalar(Adjustment.select(fn.SUM(Adjustment.amount_fen)).join(Notice)
                            .where(*_waivers(), Adjustment.decided_at < end,
                                   Notice.month > month))
-    by_tenant = sum(row[3] for row in owed) - credit - waived_ahead
+    by_tenant = arrears["not_due"] + arrears["overdue"] - credit - waived_ahead
 
     handovers, visits, takings = (ParkingHandover.select(
         fn.COUNT(ParkingHandover.id), fn.SUM(ParkingHandover.count),
@@ -170,20 +164,29 @@ def _waivers():
     return (Adjustment.kind == "waiver", Adjustment.state == "approved")
 
 
-def _billed_by_kind(month: str) -> dict:
+def _billed(month: str) -> tuple[dict, int]:
+    """The lines of ``month``'s notices by kind, and the sum of every line before it
+    (two queries: grouping all 24 months' lines by month costs more than both)."""
     billed = dict.fromkeys(NOTICE_LINE_KINDS, 0)
     for kind, fen in (NoticeLine.select(NoticeLine.kind, fn.SUM(NoticeLine.amount_fen))
                       .join(Notice).where(Notice.month == month)
                       .group_by(NoticeLine.kind).tuples()):
         billed[kind] = int(fen)
     billed["total"] = sum(billed.values())
-    return billed
+    before = _scalar(NoticeLine.select(fn.SUM(NoticeLine.amount_fen)).join(Notice)
+                     .where(Notice.month < month))
+    return billed, before
 
 
-def _owed_notices(month: str, last: dt.date, end) -> list[tuple[int, int, dt.date, int]]:
-    """(notice id, tenant id, printed due date, still owed) of every notice of ``month``
-    or before that owed something at the end of ``last``: ``balances.outstanding_fen``'s
-    rule, in one query."""
+def _arrears(month: str, last: dt.date, end, on: dt.date) -> tuple[dict, int, int]:
+    """What the notices of ``month`` and before still owed at the end of ``last``, by
+    days past their due date on ``on``; how many tenants owed something overdue; and
+    what payments received by ``last`` allocated to those notices.
+
+    Each notice is ``balances.outstanding_fen``'s rule (total − allocated − waived, never
+    below 0) and ``balances.due_date``'s (the last approved deferral: each must be
+    later than the one before, so it is the latest ``defer_to``), counted in one query
+    grouped by tenant."""
     paid = (Allocation.select(Allocation.notice.alias("nid"),
                               fn.SUM(Allocation.amount_fen).alias("fen"))
             .join(Payment).where(Payment.received_on <= last)
@@ -192,45 +195,48 @@ def _owed_notices(month: str, last: dt.date, end) -> list[tuple[int, int, dt.dat
                                 fn.SUM(Adjustment.amount_fen).alias("fen"))
               .where(*_waivers(), Adjustment.decided_at < end)
               .group_by(Adjustment.notice)).alias("waived")
+    moved = (Adjustment.select(Adjustment.notice.alias("nid"),
+                               fn.MAX(Adjustment.defer_to).alias("day"))
+             .where(Adjustment.kind == "deferral", Adjustment.state == "approved",
+                    Adjustment.decided_at < end)
+             .group_by(Adjustment.notice)).alias("moved")
     owed = Notice.total_fen - fn.COALESCE(paid.c.fen, 0) - fn.COALESCE(waived.c.fen, 0)
-    query = (Notice.select(Notice.id, Notice.tenant, Notice.due_date, owed)
-             .join(paid, JOIN.LEFT_OUTER, on=(paid.c.nid == Notice.id)).switch(Notice)
-             .join(waived, JOIN.LEFT_OUTER, on=(waived.c.nid == Notice.id))
-             .where(Notice.month <= month, owed > 0))
-    return [(nid, tid, _as_date(due), int(fen)) for nid, tid, due, fen in query.tuples()]
+    notices = (Notice.select(Notice.tenant.alias("tid"),
+                             fn.COALESCE(moved.c.day, Notice.due_date).alias("due"),
+                             Case(None, [(owed > 0, owed)], 0).alias("owed"),
+                             fn.COALESCE(paid.c.fen, 0).alias("paid"))
+               .join(paid, JOIN.LEFT_OUTER, on=(paid.c.nid == Notice.id)).switch(Notice)
+               .join(waived, JOIN.LEFT_OUTER, on=(waived.c.nid == Notice.id)).switch(Notice)
+               .join(moved, JOIN.LEFT_OUTER, on=(moved.c.nid == Notice.id))
+               .where(Notice.month <= month)).alias("n")
+    # a bucket holds the notices due on or after its earliest day (and before the
+    # previous bucket's): not yet due is a due date on ``on`` or later
+    names = ["not_due", *(name for name, _ in AGE_BUCKETS)]
+    earliest = [on, *(on - dt.timedelta(days=days) if days else None
+                      for _, days in AGE_BUCKETS)]
+    sums, later = [], None
+    for day in earliest:
+        when = notices.c.due >= day if day is not None else notices.c.due.is_null(False)
+        if later is not None:
+            when = when & (notices.c.due < later)
+        sums.append(fn.SUM(Case(None, [(when, notices.c.owed)], 0)))
+        later = day
+    query = (Notice.select(notices.c.tid, fn.SUM(notices.c.paid), *sums).from_(notices)
+             .group_by(notices.c.tid))
+    buckets = dict.fromkeys(names, 0)
+    tenants = allocated = 0
+    for _, paid_fen, *by_age in query.tuples():
+        allocated += int(paid_fen or 0)
+        for name, fen in zip(names, by_age):
+            buckets[name] += int(fen or 0)
+        tenants += any(int(fen or 0) for fen in by_age[1:])
+    buckets["overdue"] = sum(buckets[name] for name in names[1:])
+    return buckets, tenants, allocated
 
 
 def _as_date(value) -> dt.date:
+    """A day as the driver returns it (SQLite's text, PostgreSQL's date)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _deferred_due_dates(end) -> dict[int, dt.date]:
-    """Each notice's due date after the last deferral approved before ``end`` (the
-    order ``balances.due_date`` reads them in)."""
-    moved: dict[int, dt.date] = {}
-    for nid, day in (Adjustment.select(Adjustment.notice, Adjustment.defer_to)
-                     .where(Adjustment.kind == "deferral", Adjustment.state == "approved",
-                            Adjustment.decided_at < end)
-                     .order_by(Adjustment.decided_at, Adjustment.id).tuples()):
-        moved[nid] = _as_date(day)
-    return moved
-
-
-def _arrears(owed, moved: dict[int, dt.date], on: dt.date) -> tuple[dict, int]:
-    buckets = dict.fromkeys(["not_due", *(name for name, _ in AGE_BUCKETS)], 0)
-    late_tenants = set()
-    for nid, tid, due, fen in owed:
-        days = (on - moved.get(nid, due)).days
-        if days <= 0:
-            buckets["not_due"] += fen
-            continue
-        late_tenants.add(tid)
-        for name, upto in AGE_BUCKETS:
-            if upto is None or days <= upto:
-                buckets[name] += fen
-                break
-    buckets["overdue"] = sum(buckets[name] for name, _ in AGE_BUCKETS)
-    return buckets, len(late_tenants)
 
 
 def report_json(report_: dict) -> dict:
