@@ -5,11 +5,11 @@ into it afterwards."""
 
 from __future__ import annotations
 
-import os
 import csv
 import datetime as dt
 import io
 import json
+import os
 from decimal import Decimal
 
 import pendulum
