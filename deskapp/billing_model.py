@@ -1,0 +1,243 @@
+"""What the billing screen shows, read in the ticker's thread (no Textual here).
+
+The list holds the tenants whose account is not square (owing first, most overdue at
+the top; those in credit last). Every figure comes from ``services/balances.py``, the
+one place that says what is owed. A poll costs one look at the change token; when
+another session wrote, only the tenants a new payment, notice or decided adjustment
+names are read again, and only their lines change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .db import change_token, is_sqlite
+from .i18n import t
+from .models import Adjustment, Allocation, Notice, Payment, Tenant
+from .money import fen_to_yuan
+from .services import balances
+from .views import rjust_cells, safe_text
+from .widgets.record_list import Row
+
+# on PostgreSQL ids are taken before commit: a row committed late has a lower id than
+# one already seen, so each poll looks back this far (db.change_token's window)
+PG_LOOKBACK = 1000
+NOTICES_SHOWN = 6  # the detail pane's notices: every open one, then the newest paid
+WATCHED = (Payment, Allocation, Notice, Adjustment)  # what moves an account
+
+
+def grouped_yuan(fen: int) -> str:
+    """Yuan with thousands separators and two decimals, as finance reads a figure on
+    screen ("10,300.60"); the JSON form (money.format_yuan) has no separators."""
+    return f"{fen_to_yuan(fen):,.2f}" if fen >= 0 else f"-{fen_to_yuan(-fen):,.2f}"
+
+
+def short_day(day: dt.date) -> str:
+    """MM-DD: five cells beside a notice's number or month, which carry the year."""
+    return day.strftime("%m-%d")
+
+
+@dataclass(frozen=True)
+class Owing:
+    """One tenant's account as the list shows it."""
+
+    tenant_id: int
+    name: str
+    balance_fen: int  # > 0 owes, < 0 in credit
+    overdue_fen: int
+    oldest_due: dt.date | None  # the earliest due date of a notice still owed
+
+    def days_overdue(self, today: dt.date) -> int:
+        return (today - self.oldest_due).days if self.oldest_due and self.oldest_due < today else 0
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    number: str
+    month: str
+    total_fen: int
+    balance_fen: int
+    due: dt.date  # after an approved deferral
+
+
+@dataclass
+class BillingUpdate:
+    rows: dict[int, Row]
+    order: list[int] | None  # None: the order stands
+    full: bool = False
+    changed: set[int] = field(default_factory=set)  # tenants whose figures moved
+
+
+def owing_of(tenant_id: int, name: str, tz: str, today: dt.date) -> Owing:
+    open_dues = [balances.due_date(n) for n in Notice.select().where(Notice.tenant == tenant_id)
+                 if balances.outstanding_fen(n, tz) > 0]
+    return Owing(tenant_id, name, balances.balance_fen(tenant_id),
+                 balances.overdue_fen(tenant_id, tz, today), min(open_dues, default=None))
+
+
+def row_of(owing: Owing, today: dt.date) -> Row:
+    days = owing.days_overdue(today)
+    if owing.balance_fen <= 0:
+        since = t("billing_ui.credit_short")
+    elif days:
+        since = t("billing_ui.days", n=days)
+    else:
+        since = short_day(owing.oldest_due) if owing.oldest_due else "—"
+    name = safe_text(owing.name)
+    return Row(owing.tenant_id, (name, rjust_cells(grouped_yuan(owing.balance_fen), 12), since),
+               owing.name.casefold(), "" if owing.balance_fen > 0 else "dim")
+
+
+def _sort_key(owing: Owing) -> tuple:
+    # owing before credit; the oldest due first (most days overdue); then the larger sum
+    return (owing.balance_fen <= 0, owing.oldest_due or dt.date.max, -owing.balance_fen,
+            owing.name.casefold(), owing.tenant_id)
+
+
+class BillingModel:
+    def __init__(self, db, tz: str, today) -> None:
+        self.db, self.tz = db, tz
+        self._today = today  # () -> the building's date now (the injected clock)
+        self.owing: dict[int, Owing] = {}
+        self.rows: dict[int, Row] = {}
+        self._token: int | None = None
+        self._seen: dict[str, int] = {}
+        self._recent: dict[str, set[int]] = {}
+        self._decided: set[int] = set()
+
+    def order(self) -> list[int]:
+        return sorted(self.owing, key=lambda i: _sort_key(self.owing[i]))
+
+    # -- reading -------------------------------------------------------------------------
+    def _candidates(self) -> list[tuple[int, str]]:
+        """Tenants that ever had a notice or a payment: only their accounts can be other
+        than square (the rest of the registry costs nothing here)."""
+        ids = {tid for (tid,) in Notice.select(Notice.tenant).distinct().tuples()}
+        ids |= {tid for (tid,) in Payment.select(Payment.tenant).distinct().tuples()}
+        if not ids:
+            return []
+        return list(Tenant.select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids)).tuples())
+
+    def _read(self, tenants) -> dict[int, Owing]:
+        today = self._today()
+        return {tid: owing_of(tid, name, self.tz, today) for tid, name in tenants}
+
+    def load(self) -> BillingUpdate:
+        self._token = change_token(self.db)
+        for model in WATCHED:
+            self._take_new(model)
+        self._decided = self._decided_ids()
+        self.owing = {tid: o for tid, o in self._read(self._candidates()).items()
+                      if o.balance_fen != 0}
+        today = self._today()
+        self.rows = {tid: row_of(o, today) for tid, o in self.owing.items()}
+        return BillingUpdate(dict(self.rows), self.order(), full=True, changed=set(self.rows))
+
+    def _take_new(self, model) -> list:
+        """The rows of ``model`` committed since the last look (ids of PostgreSQL's late
+        commits included), as (id, tenant id)."""
+        name = model._meta.table_name
+        seen = self._seen.get(name, 0)
+        since = seen if is_sqlite(self.db) else max(0, seen - PG_LOOKBACK)
+        recent = self._recent.setdefault(name, set())
+        query = (model.select(model.id, Payment.tenant).join(Payment) if model is Allocation
+                 else model.select(model.id, model.tenant))
+        found = [(rid, tid) for rid, tid in query.where(model.id > since).tuples()
+                 if rid not in recent]
+        if found:
+            self._seen[name] = max(seen, max(rid for rid, _ in found))
+        if not is_sqlite(self.db):
+            floor = self._seen.get(name, 0) - PG_LOOKBACK
+            recent.update(rid for rid, _ in found)
+            recent.difference_update({rid for rid in recent if rid <= floor})
+        return found
+
+    @staticmethod
+    def _decided_ids() -> set[int]:
+        return {aid for (aid,) in Adjustment.select(Adjustment.id)
+                .where(Adjustment.state != "pending").tuples()}
+
+    def poll(self) -> BillingUpdate | None:
+        """None while nothing about money was written; else the lines that changed."""
+        if self._token is None:
+            return self.load()
+        token = change_token(self.db)
+        if token == self._token:
+            return None
+        self._token = token
+        # a payment, a notice, credit applied to a new notice (allocations alone); a
+        # request changes no figure until it is decided
+        touched = {tid for model in WATCHED for _rid, tid in self._take_new(model)
+                   if model is not Adjustment}
+        decided = self._decided_ids()
+        fresh = decided - self._decided
+        self._decided = decided
+        if fresh:
+            touched |= {tid for (tid,) in Adjustment.select(Adjustment.tenant)
+                        .where(Adjustment.id.in_(fresh)).tuples()}
+        return self.refresh(touched) if touched else None
+
+    def refresh(self, tenant_ids: set[int]) -> BillingUpdate:
+        """Read these tenants again (a write of this session, another's poll)."""
+        today = self._today()
+        names = dict(Tenant.select(Tenant.id, Tenant.name)
+                     .where(Tenant.id.in_(tenant_ids)).tuples()) if tenant_ids else {}
+        changed: dict[int, Row] = {}
+        reorder = False
+        for tid, owing in self._read(names.items()).items():
+            old = self.owing.get(tid)
+            if owing == old:
+                continue
+            if owing.balance_fen == 0:  # square now: it leaves the list
+                if old is not None:
+                    del self.owing[tid]
+                    del self.rows[tid]
+                    reorder = True
+                continue
+            reorder |= old is None or _sort_key(old) != _sort_key(owing)
+            self.owing[tid] = owing
+            self.rows[tid] = changed[tid] = row_of(owing, today)
+        return BillingUpdate(changed, self.order() if reorder else None,
+                             changed=set(changed) | (tenant_ids & set(names)))
+
+    # -- the selected tenant --------------------------------------------------------------
+    def notices(self, tenant_id: int) -> list[NoticeView]:
+        """The tenant's notices still owed, then the newest paid, oldest month first."""
+        views = [NoticeView(n.id, n.number, n.month, n.total_fen,
+                            balances.outstanding_fen(n, self.tz), balances.due_date(n))
+                 for n in Notice.select().where(Notice.tenant == tenant_id)
+                 .order_by(Notice.month.desc(), Notice.id.desc())]
+        open_ = [v for v in views if v.balance_fen > 0]
+        paid = [v for v in views if v.balance_fen <= 0][:max(0, NOTICES_SHOWN - len(open_))]
+        return sorted(open_ + paid, key=lambda v: (v.month, v.id))
+
+    @staticmethod
+    def statement_tail(desk, tenant_id: int, count: int) -> list:
+        """The last lines of the tenant's statement (payments.statement's lines)."""
+        try:
+            from .services.payments import statement
+        except ImportError:  # payments (helper C) not merged on this branch yet
+            return []
+        return statement(desk, tenant_id)[-count:]
+
+
+def month_after(month: str, step: int) -> str:
+    year, number = int(month[:4]), int(month[5:7]) - 1 + step
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def allocation(notices: list[NoticeView], amount_fen: int) -> tuple[list[tuple[NoticeView, int]], int]:
+    """What a payment of ``amount_fen`` will pay, oldest notice first (the rule of
+    payments.record_payment: due date after any deferral, then number), and the credit
+    left over: what the confirm states before anything is written."""
+    paid, left = [], amount_fen
+    for notice in sorted(notices, key=lambda v: (v.due, v.number)):
+        if left <= 0:
+            break
+        if notice.balance_fen > 0:
+            part = min(left, notice.balance_fen)
+            paid.append((notice, part))
+            left -= part
+    return paid, left
