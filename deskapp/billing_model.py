@@ -73,8 +73,10 @@ class BillingUpdate:
 def owing_of(tenant_id: int, name: str, tz: str, today: dt.date) -> Owing:
     open_dues = [balances.due_date(n) for n in Notice.select().where(Notice.tenant == tenant_id)
                  if balances.outstanding_fen(n, tz) > 0]
-    return Owing(tenant_id, name, balances.balance_fen(tenant_id),
-                 balances.overdue_fen(tenant_id, tz, today), min(open_dues, default=None))
+    oldest = min(open_dues, default=None)
+    # nothing owed is past due: nothing overdue (and its notices need no second reading)
+    overdue = balances.overdue_fen(tenant_id, tz, today) if oldest and oldest < today else 0
+    return Owing(tenant_id, name, balances.balance_fen(tenant_id), overdue, oldest)
 
 
 def row_of(owing: Owing, today: dt.date) -> Row:

@@ -83,7 +83,8 @@ async def test_4_lists_who_owes_most_overdue_first_names_as_typed(desk, owing, d
         # the pane: the selected tenant's notices, number, month, total, owed, due
         assert "2026-10-0001 2026-10 49,630.60 49,630.60 10-05" in text
         assert ("1 Queue" if lang == "en" else "1 队列") in text
-        assert ("p Payment" if lang == "en" else "p 收款") in text
+        assert ("p Pay  w Waive  a GM  m Month  r Run" if lang == "en"
+                else "p 收款  w 减免缓交  a 审批  m 月结  r 开通知书") in text
 
 
 async def test_the_chart_draws_two_bars_a_month_scaled_half_up():
@@ -106,3 +107,210 @@ async def test_what_a_payment_pays_is_stated_oldest_notice_first():
     paid, credit = allocation([november, october], 10_000_000)
     assert credit == 10_000_000 - 4_963_060 - 4_860_000
     assert grouped_yuan(-1_234_567_89) == "-1,234,567.89"
+
+
+def paid_directly(desk, tenant, notice_row, fen: int, receipt: str) -> Payment:
+    """Another session's payment, as payments.record_payment leaves it (a payment, its
+    allocation, an audit row)."""
+    payment = Payment.create(receipt_no=receipt, tenant=tenant, amount_fen=fen, method="cash",
+                             received_on=dt.date(2026, 11, 26), recorded_at=desk.clock.now(),
+                             recorded_by="lina")
+    Allocation.create(payment=payment, notice=notice_row, amount_fen=fen)
+    desk.audit("payment.record", "payment", payment.id)
+    return payment
+
+
+async def test_another_sessions_payment_repaints_its_line_and_an_idle_tick_nothing(
+        desk, owing, db_url):
+    app = make_app(desk, db_url, auto_tick=False)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        screen = app.screen
+        await app.tick()
+        await settle(pilot)
+        repainted: list[int] = []
+        original = records.refresh_line
+        records.refresh_line = lambda y: (repainted.append(y), original(y))
+        panes: list = []
+        pane_update = screen._pane.update
+        screen._pane.update = lambda content: (panes.append(content), pane_update(content))
+        await app.tick()                                   # nothing written: nothing painted
+        await settle(pilot)
+        assert repainted == [] and panes == []
+        red_notice = Notice.get(Notice.number == "2026-11-0002")
+        paid_directly(desk, owing["red"], red_notice, 400_000, "R-2026-0001")
+        await app.tick()
+        await settle(pilot)
+        assert repainted == [records.index_of[owing["red"].id]]   # its line, not the list
+        assert panes == []                # the pane shows 星辰, whose figures did not move
+        assert "6,000.00" in shown(app)
+        paid_directly(desk, owing["red"], red_notice, 600_000, "R-2026-0002")
+        await app.tick()
+        await settle(pilot)
+        assert owing["red"].id not in records.index_of            # square: off the list
+        assert "Owing (2)" in shown(app)
+
+
+async def test_the_filter_narrows_the_list_and_esc_clears_it(desk, owing, db_url):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        await pilot.press("/", *"acme")
+        await settle(pilot)
+        assert names(records) == ["[bold]Acme"]
+        assert "Owing (1/3)" in shown(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(records.order) == 3
+
+
+def confirm_text(app) -> str:
+    return str(app.screen.query_one("#confirm-body").content)
+
+
+async def until_screen(pilot, name: str) -> None:
+    await until(pilot, lambda: pilot.app.screen.__class__.__name__ == name)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_payment_is_confirmed_with_what_it_pays_and_the_balance_follows(
+        desk, owing, db_url, lang):
+    i18n.set_language(lang)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        assert records.cursor_id == owing["star"].id
+        await pilot.press("p")
+        await until_screen(pilot, "PaymentForm")
+        # amount, method (bank transfer), received on (today), the bank's reference
+        await pilot.press(*"50,000.00", "tab", "tab", "tab", *"HSBC-1126", "ctrl+s")
+        await until_screen(pilot, "ConfirmScreen")
+        text = confirm_text(app)
+        assert "50,000.00" in text and "2026-11-26" in text
+        # oldest first: October in full, the rest off November
+        assert "2026-10-0001 (2026-10)" in text and "49,630.60" in text
+        assert "2026-11-0001 (2026-11)" in text and "369.40" in text and "48,230.60" in text
+        assert Payment.select().count() == 0                    # nothing before y
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.id == "billing-screen")
+        await app.tick()
+        await settle(pilot)
+        payment = Payment.get()
+        assert (payment.amount_fen, payment.method, payment.reference) == (
+            5_000_000, "transfer", "HSBC-1126")
+        assert records.rows[owing["star"].id].cells[1].strip() == "48,230.60"
+        assert "48,230.60" in shown(app)
+
+
+async def test_a_bad_amount_is_refused_on_the_form_before_any_confirm(desk, owing, db_url):
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_billing(pilot)
+        for typed in ("1,5", "12.345", "-3", "５０"):
+            await pilot.press("p")
+            await until_screen(pilot, "PaymentForm")
+            await pilot.press(*typed, "ctrl+s")
+            await settle(pilot)
+            assert app.screen.__class__.__name__ == "PaymentForm", typed
+            assert str(app.screen.query_one("#form-error").content), typed
+            await pilot.press("escape")
+            await until_screen(pilot, "DiscardScreen")
+            await pilot.press("y")
+            await until(pilot, lambda: app.screen.id == "billing-screen")
+        assert Payment.select().count() == 0
+
+
+async def ask_waiver(pilot, records, tenant, amount: str, reason: str) -> None:
+    records.follow(tenant.id)
+    await settle(pilot)
+    await pilot.press("w")
+    await until_screen(pilot, "AdjustmentForm")
+    # the notice (the only one owed), the kind (waiver), the amount, the reason
+    await pilot.press("tab", "tab", *amount, "tab", *reason, "ctrl+s")
+    await until_screen(pilot, "ConfirmScreen")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_finance_asks_a_waiver_the_gm_approves_it_and_its_maker_cannot(
+        desk, owing, db_url, lang):
+    i18n.set_language(lang)
+    finance = as_role(desk, "finance", "lina")
+    app = make_app(finance, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        await ask_waiver(pilot, records, owing["red"], "1000", "停水三天")
+        assert "1,000.00" in confirm_text(app) and "2026-11-0002" in confirm_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.id == "billing-screen")
+        asked = Adjustment.get()
+        assert (asked.kind, asked.amount_fen, asked.state, asked.asked_by) == (
+            "waiver", 100_000, "pending", "lina")
+        # the maker presses y on her own request: the service says no, on the status line
+        await pilot.press("a")
+        await until_screen(pilot, "ApprovalsScreen")
+        assert "[/red]" in shown(app) and "1,000.00" in shown(app)
+        await pilot.press("y")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "1,000.00" in confirm_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ApprovalsScreen"
+                    and status(app))
+        assert Adjustment.get().state == "pending"
+        assert status(app) and "Traceback" not in status(app)
+    gm = as_role(desk, "gm", "zhao")
+    app = make_app(gm, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        await pilot.press("a")
+        await until_screen(pilot, "ApprovalsScreen")
+        await pilot.press("y")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "1,000.00" in confirm_text(app) and "lina" in confirm_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: Adjustment.get().state == "approved")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.id == "billing-screen")
+        await app.tick()
+        await settle(pilot)
+        assert records.rows[owing["red"].id].cells[1].strip() == "9,000.00"
+
+
+async def test_the_gm_cannot_approve_a_request_of_her_own(desk, owing, db_url):
+    gm = as_role(desk, "gm", "zhao")
+    app = make_app(gm, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        await ask_waiver(pilot, records, owing["red"], "500", "装修噪音")
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.id == "billing-screen")
+        await pilot.press("a")
+        await until_screen(pilot, "ApprovalsScreen")
+        await pilot.press("y")
+        await until_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ApprovalsScreen"
+                    and status(app))
+        assert "zhao" in status(app)                         # the service's own words
+        assert Adjustment.get().state == "pending"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_month_end_figures_line_up_by_cell_width(lang):
+    from deskapp.screens.billing_month import FIGURE_WIDTH, figure_lines
+
+    i18n.set_language(lang)
+    report = {"notices": 3, "billed": {"rent": 8_240_000, "electricity": 103_060,
+                                       "late_fee": 0, "total": 8_343_060},
+              "collected": {"total": 5_000_000}, "waived": {"count": 1, "total": 100_000},
+              "opening": 0, "closing": 3_243_060, "closing_by_tenant": 3_243_060,
+              "reconciles": True, "tenants_in_arrears": 2,
+              "arrears": {"overdue": 1_900_000, "days_1_30": 900_000, "days_31_60": 1_000_000,
+                          "days_61_90": 0, "days_over_90": 0}}
+    lines = figure_lines(report)
+    money = [line for line in lines if line.endswith(("0", "5"))]
+    assert money and all(cell_len(line) == FIGURE_WIDTH for line in money)
+    assert any(line.endswith("82,400.00") for line in lines)         # rent
+    assert not any("Late fee" in line or "滞纳金" in line for line in lines)  # 0: not listed
+    assert any(line.endswith("32,430.60") for line in lines)          # closing balance
+    assert ("✓ Reconciles" if lang == "en" else "✓ 相符") in "\n".join(lines)

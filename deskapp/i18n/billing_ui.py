@@ -3,11 +3,11 @@
 
 EN: dict[str, str] = {
     "key.mode_billing": "Billing",
-    "key.billing_pay": "Payment",
-    "key.billing_adjust": "Waive/defer",
-    "key.billing_approvals": "Approvals",
-    "key.billing_month": "Month-end",
-    "key.billing_run": "Issue notices",
+    "key.billing_pay": "Pay",
+    "key.billing_adjust": "Waive",
+    "key.billing_approvals": "GM",
+    "key.billing_month": "Month",
+    "key.billing_run": "Run",
     "key.billing_yes": "Yes, do it",
     "key.billing_approve": "Approve",
     "key.billing_refuse": "Refuse",
