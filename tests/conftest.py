@@ -40,25 +40,30 @@ _pg = {"reusable": False}
 
 
 def _pg_reusable(db) -> bool:
-    """The schema a fresh ensure_schema makes is all there, at this program's version."""
+    """The schema a fresh ensure_schema makes is all there, at this program's version
+    (or with meta emptied: the state ``_pg_empty(db, meta=True)`` leaves)."""
     from deskapp.db import SCHEMA_VERSION, schema_version
 
     names = {model._meta.table_name for model in ALL_MODELS}
-    return names <= set(db.get_tables()) and schema_version(db) == SCHEMA_VERSION
+    return names <= set(db.get_tables()) and schema_version(db) in (None, SCHEMA_VERSION)
 
 
-def _pg_empty(db) -> None:
-    """Every table but meta emptied and its ids restarted: dropping and creating 45
+def _pg_empty(db, meta: bool = False) -> None:
+    """Every table emptied (meta but its schema version, unless ``meta``) and its ids
+    restarted: dropping and creating 45
     tables with their triggers and constraints for each of ~2,000 tests was most of the
     PostgreSQL run (0.35 s a test; this is 0.02 s). In a superuser's replica session
     neither the audit's append-only triggers nor the foreign keys' fire, so the tables
     empty in any order."""
-    tables = [model._meta.table_name for model in ALL_MODELS if model._meta.table_name != "meta"]
+    tables = [model._meta.table_name for model in ALL_MODELS
+              if meta or model._meta.table_name != "meta"]
     sequences = [name for (name,) in db.execute_sql(
         "SELECT relname FROM pg_class WHERE relkind = 'S'").fetchall()]
     with db.atomic():
         db.execute_sql("SET LOCAL session_replication_role = replica")
         db.execute_sql("; ".join(f'DELETE FROM "{table}"' for table in tables))
+        if not meta:  # the schema version stays; the number series (seq.*) start again
+            db.execute_sql("DELETE FROM meta WHERE key <> 'schema_version'")
         db.execute_sql("; ".join(f'ALTER SEQUENCE "{name}" RESTART' for name in sequences))
 
 
@@ -68,9 +73,13 @@ def db_url(tmp_path, request):
         db = open_database(PG_URL)
         db.connect(reuse_if_open=True)
         # a test that asks for the schema (db, desk) gets the tables emptied; one that
-        # does not gets a database with no deskapp tables at all (init, faults)
-        if "db" in request.fixturenames and _pg["reusable"] and _pg_reusable(db):
-            _pg_empty(db)
+        # does not (init, the command line, faults) gets them emptied with meta too: no
+        # schema version, so to the program it is a database never initialised, as a
+        # dropped one is (init creates what is missing, finds the rest, seeds the
+        # catalogue) — dropping and creating every table for each of those ~370 tests
+        # was a third of the PostgreSQL run
+        if _pg["reusable"] and _pg_reusable(db):
+            _pg_empty(db, meta="db" not in request.fixturenames)
         else:
             db.drop_tables(list(reversed(ALL_MODELS)), safe=True, cascade=True)
         db.close()
