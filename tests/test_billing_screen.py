@@ -14,6 +14,7 @@ from deskapp import i18n
 from deskapp.billing_model import allocation, grouped_yuan, NoticeView
 from deskapp.models import Adjustment, Allocation, Notice, NoticeLine, Payment
 from deskapp.screens.billing_month import chart_lines
+from deskapp.services.numbering import next_number
 from deskapp.services.tenants import upsert_tenant
 
 from .conftest import as_role
@@ -24,8 +25,11 @@ pytestmark = pytest.mark.asyncio
 
 
 def notice(desk, tenant, month: str, due: dt.date, lines: dict[str, int], number: str):
-    """A notice as billing.run_month leaves one (made here with the models: the screen
-    only reads them)."""
+    """A notice as billing.run_month leaves one, its number taken from the month's series
+    (made here with the models, to pin exact figures: the screen only reads them)."""
+    with desk.db.atomic():
+        taken = next_number(desk, month)
+    assert taken == number
     row = Notice.create(number=number, tenant=tenant, month=month, due_date=due,
                         total_fen=sum(lines.values()), issued_at=desk.clock.now(),
                         issued_by="finance1")
@@ -189,8 +193,10 @@ async def test_a_payment_is_confirmed_with_what_it_pays_and_the_balance_follows(
         text = confirm_text(app)
         assert "50,000.00" in text and "2026-11-26" in text
         # oldest first: October in full, the rest off November
-        assert "2026-10-0001 (2026-10)" in text and "49,630.60" in text
-        assert "2026-11-0001 (2026-11)" in text and "369.40" in text and "48,230.60" in text
+        pays = text.split("\n")[1:]
+        assert "2026-10-0001" in pays[0] and "49,630.60" in pays[0] and "0.00" in pays[0]
+        assert "2026-11-0001" in pays[1] and "369.40" in pays[1] and "48,230.60" in pays[1]
+        assert pays[2].endswith("0.00")                          # no credit left
         assert Payment.select().count() == 0                    # nothing before y
         await pilot.press("y")
         await until(pilot, lambda: app.screen.id == "billing-screen")
@@ -313,4 +319,56 @@ async def test_month_end_figures_line_up_by_cell_width(lang):
     assert any(line.endswith("82,400.00") for line in lines)         # rent
     assert not any("Late fee" in line or "滞纳金" in line for line in lines)  # 0: not listed
     assert any(line.endswith("32,430.60") for line in lines)          # closing balance
-    assert ("✓ Reconciles" if lang == "en" else "✓ 相符") in "\n".join(lines)
+    assert ("✓ Reconciles" if lang == "en" else "✓ 与各户余额相符") in "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_month_end_shows_the_figures_and_closes_october_after_a_confirm(
+        desk, owing, db_url, lang):
+    from deskapp.models import MonthClose
+
+    i18n.set_language(lang)
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_billing(pilot)
+        await pilot.press("m")
+        await until_screen(pilot, "MonthEndScreen")
+        text = shown(app)
+        assert "2026-11" in text and "82,400.00" in text              # November billed
+        assert "▇" in text and "░" not in text.split("\n")[3]        # nothing collected yet
+        for line in text.split("\n"):
+            assert cell_len(line) == 80, line
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "2026-10" in shown(app) and "49,630.60" in shown(app)
+        await pilot.press("c")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "2026-10" in confirm_text(app) and "49,630.60" in confirm_text(app)
+        assert MonthClose.select().count() == 0                    # nothing before y
+        await pilot.press("y")
+        await until(pilot, lambda: MonthClose.select().count() == 1)
+        await until_screen(pilot, "MonthEndScreen")
+        assert MonthClose.get().month == "2026-10"
+        assert ("closed by wangfang" if lang == "en" else "已结账：wangfang") in shown(app)
+        assert "c Close" not in shown(app) and "c 结账" not in shown(app)   # closed once
+
+
+async def test_r_issues_this_months_notices_after_a_confirm_and_says_what_it_did(
+        desk, owing, db_url):
+    zenith = upsert_tenant(desk, "Zenith Labs", units=["30F"], monthly_rent_fen=1_200_000,
+                           due_day=5, lease_start=dt.date(2026, 1, 1))
+    app = make_app(desk, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        await pilot.press("r")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "2026-11" in confirm_text(app)
+        assert Notice.select().count() == 4                        # nothing before y
+        await pilot.press("y")
+        await until(pilot, lambda: "2026-11:" in status(app))
+        assert "issued 1 (12,000.00), already issued 3, held 0" in status(app)
+        issued = Notice.get(Notice.tenant == zenith.id)
+        assert (issued.month, issued.total_fen) == ("2026-11", 1_200_000)
+        await app.tick()
+        await settle(pilot)
+        assert records.rows[zenith.id].cells[1].strip() == "12,000.00"

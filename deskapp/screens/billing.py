@@ -11,6 +11,7 @@ is read again only when the selection moves or its tenant's figures moved.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -142,7 +143,7 @@ class BillingScreen(FrameScreen):
             figure = t("billing_ui.owes", amount=grouped_yuan(owing.balance_fen))
         else:
             figure = t("billing_ui.credit", amount=grouped_yuan(-owing.balance_fen))
-        text.append(fit(safe_text(owing.name), max(4, width - len(figure) - 1)) + " ", "bold")
+        text.append(fit(safe_text(owing.name), max(4, width - cell_len(figure) - 1)) + " ", "bold")
         text.append(figure + "\n", "bold")
         if owing.overdue_fen:
             text.append(t("billing_ui.overdue", amount=grouped_yuan(owing.overdue_fen),
@@ -260,13 +261,9 @@ class BillingScreen(FrameScreen):
 
 
 def run_counts(summary: dict) -> dict:
-    """issued / already / held of a run's summary (a count, or the list of them)."""
-    def count(key: str) -> int:
-        value = summary.get(key, 0)
-        return len(value) if isinstance(value, (list, tuple, dict)) else int(value or 0)
-
-    return dict(issued=count("issued"), already=count("already"),
-                held=count("held") if "held" in summary else count("skipped"))
+    """What the status line says of a run: issued, already, held, the total billed."""
+    return dict(issued=summary["issued"], already=summary["already"], held=summary["held"],
+                total=grouped_yuan(summary["total_fen"]))
 
 
 # -- the pane's lines: 46 cells (number 12, month 7, total 10, balance 10, due 6) ----------
@@ -288,6 +285,6 @@ def statement_line(line, day, width: int) -> str:
     amount = grouped_yuan(line.debit_fen) if line.debit_fen else (
         "-" + grouped_yuan(line.credit_fen) if line.credit_fen else "")
     what = f"{t(f'billing_ui.stmt_{line.kind}')} {safe_text(line.number)}"
-    room = max(4, width - 6 - 11 - 11)
-    return (short_day(line.day) + " " + fit(what, room) + rjust_cells(amount, 11)
-            + rjust_cells(grouped_yuan(line.balance_fen), 11))
+    room = max(4, width - 6 - 10 - 10)
+    return (short_day(line.day) + " " + fit(what, room) + rjust_cells(amount, 10)
+            + rjust_cells(grouped_yuan(line.balance_fen), 10))

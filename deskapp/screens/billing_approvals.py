@@ -16,7 +16,7 @@ from textual.widgets import Static
 from ..billing_model import grouped_yuan
 from ..i18n import t
 from ..services import DeskError
-from ..views import safe_text
+from ..views import rjust_cells, safe_text
 from ..widgets.key_bar import KeyBar
 from ..widgets.record_list import RecordList, Row
 from ..widgets.status_line import StatusLine
@@ -69,7 +69,7 @@ class ApprovalsScreen(ModalScreen):
 
         self.requests = {row.id: row for row in adjustments.pending()}
         rows = {row.id: Row(row.id, (safe_text(row.tenant.name), safe_text(row.notice.number),
-                                     t(f"billing_ui.kind_{row.kind}"), what_of(row),
+                                     t(f"billing_ui.kind_{row.kind}"), rjust_cells(what_of(row), 12),
                                      safe_text(row.asked_by)),
                             row.tenant.name.casefold())
                 for row in self.requests.values()}

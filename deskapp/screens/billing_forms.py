@@ -117,8 +117,7 @@ class PaymentForm(ConfirmedForm):
     def compose(self) -> ComposeResult:
         with Vertical(id="billing-form", classes="dialog"):
             yield self.title_row("billing_ui.pay_title")
-            yield from field_row("amount", t("billing_ui.pay_amount"), FormInput(
-                placeholder="10,000.00", id="amount"))
+            yield from field_row("amount", t("billing_ui.pay_amount"), FormInput(id="amount"))
             yield from field_row("method", t("billing_ui.pay_method"), FormSelect(
                 [(t(f"method.{m}"), m) for m in PAYMENT_METHODS], value="transfer",
                 allow_blank=False, id="method"))

@@ -26,7 +26,7 @@ from .billing_forms import ConfirmScreen
 
 BILLED, COLLECTED = "▇", "░"
 CHART_HEIGHT = 12
-FIGURE_WIDTH = 40
+FIGURE_WIDTH = 38
 AGES = ("days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
 
@@ -77,8 +77,8 @@ class MonthEndScreen(ModalScreen):
     MonthEndScreen { align: center top; }
     #month-box { width: 80; height: 1fr; }
     #month-body { height: 1fr; }
-    #month-figures { width: 40; height: 1fr; }
-    #month-chart { width: 1fr; height: 1fr; }
+    #month-figures { width: 39; height: 1fr; text-wrap: nowrap; }
+    #month-chart { width: 1fr; height: 1fr; text-wrap: nowrap; }
     """
     BINDINGS = [
         Binding("left_square_bracket", "month(-1)", "key.billing_month_prev", key_display="["),
