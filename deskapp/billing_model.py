@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from .db import change_token, is_sqlite
 from .i18n import t
 from .models import Adjustment, Allocation, Notice, Payment, Tenant
@@ -89,7 +91,7 @@ def row_of(owing: Owing, today: dt.date) -> Row:
         since = short_day(owing.oldest_due) if owing.oldest_due else "—"
     name = safe_text(owing.name)
     return Row(owing.tenant_id, (name, rjust_cells(grouped_yuan(owing.balance_fen), 12), since),
-               owing.name.casefold(), "" if owing.balance_fen > 0 else "dim")
+               owing.name.casefold())
 
 
 def _sort_key(owing: Owing) -> tuple:
@@ -107,7 +109,7 @@ class BillingModel:
         self._token: int | None = None
         self._seen: dict[str, int] = {}
         self._recent: dict[str, set[int]] = {}
-        self._decided: set[int] = set()
+        self._pending: dict[int, int] = {}  # adjustment id -> tenant id, awaiting the GM
 
     def order(self) -> list[int]:
         return sorted(self.owing, key=lambda i: _sort_key(self.owing[i]))
@@ -129,21 +131,29 @@ class BillingModel:
     def load(self) -> BillingUpdate:
         self._token = change_token(self.db)
         for model in WATCHED:
-            self._take_new(model)
-        self._decided = self._decided_ids()
+            self._mark_seen(model)
+        self._pending = dict(Adjustment.select(Adjustment.id, Adjustment.tenant)
+                             .where(Adjustment.state == "pending").tuples())
         self.owing = {tid: o for tid, o in self._read(self._candidates()).items()
                       if o.balance_fen != 0}
         today = self._today()
         self.rows = {tid: row_of(o, today) for tid, o in self.owing.items()}
         return BillingUpdate(dict(self.rows), self.order(), full=True, changed=set(self.rows))
 
-    def _take_new(self, model) -> list:
-        """The rows of ``model`` committed since the last look (ids of PostgreSQL's late
+    def _mark_seen(self, model) -> None:
+        name = model._meta.table_name
+        top = int(model.select(fn.MAX(model.id)).scalar() or 0)
+        self._seen[name] = top
+        self._recent[name] = set() if is_sqlite(self.db) else {
+            rid for (rid,) in model.select(model.id).where(model.id > top - PG_LOOKBACK).tuples()}
+
+    def _take_new(self, model) -> list[tuple[int, int]]:
+        """The rows of ``model`` committed since the last look (PostgreSQL's late
         commits included), as (id, tenant id)."""
         name = model._meta.table_name
-        seen = self._seen.get(name, 0)
+        seen = self._seen[name]
         since = seen if is_sqlite(self.db) else max(0, seen - PG_LOOKBACK)
-        recent = self._recent.setdefault(name, set())
+        recent = self._recent[name]
         query = (model.select(model.id, Payment.tenant).join(Payment) if model is Allocation
                  else model.select(model.id, model.tenant))
         found = [(rid, tid) for rid, tid in query.where(model.id > since).tuples()
@@ -151,15 +161,10 @@ class BillingModel:
         if found:
             self._seen[name] = max(seen, max(rid for rid, _ in found))
         if not is_sqlite(self.db):
-            floor = self._seen.get(name, 0) - PG_LOOKBACK
+            floor = self._seen[name] - PG_LOOKBACK
             recent.update(rid for rid, _ in found)
             recent.difference_update({rid for rid in recent if rid <= floor})
         return found
-
-    @staticmethod
-    def _decided_ids() -> set[int]:
-        return {aid for (aid,) in Adjustment.select(Adjustment.id)
-                .where(Adjustment.state != "pending").tuples()}
 
     def poll(self) -> BillingUpdate | None:
         """None while nothing about money was written; else the lines that changed."""
@@ -169,16 +174,17 @@ class BillingModel:
         if token == self._token:
             return None
         self._token = token
-        # a payment, a notice, credit applied to a new notice (allocations alone); a
-        # request changes no figure until it is decided
-        touched = {tid for model in WATCHED for _rid, tid in self._take_new(model)
-                   if model is not Adjustment}
-        decided = self._decided_ids()
-        fresh = decided - self._decided
-        self._decided = decided
-        if fresh:
-            touched |= {tid for (tid,) in Adjustment.select(Adjustment.tenant)
-                        .where(Adjustment.id.in_(fresh)).tuples()}
+        # a payment, a notice, credit applied to a new notice (allocations alone)
+        touched = {tid for model in (Payment, Allocation, Notice)
+                   for _rid, tid in self._take_new(model)}
+        # a request changes no figure until the GM decides it: watch the pending ones
+        self._pending.update(self._take_new(Adjustment))
+        if self._pending:
+            for aid, tid in (Adjustment.select(Adjustment.id, Adjustment.tenant)
+                             .where(Adjustment.id.in_(list(self._pending)),
+                                    Adjustment.state != "pending").tuples()):
+                del self._pending[aid]
+                touched.add(tid)
         return self.refresh(touched) if touched else None
 
     def refresh(self, tenant_ids: set[int]) -> BillingUpdate:

@@ -372,3 +372,69 @@ async def test_r_issues_this_months_notices_after_a_confirm_and_says_what_it_did
         await app.tick()
         await settle(pilot)
         assert records.rows[zenith.id].cells[1].strip() == "12,000.00"
+
+
+async def test_a_deferral_asked_states_both_dates_and_the_gm_refuses_it_with_a_note(
+        desk, owing, db_url):
+    i18n.set_language("zh")
+    finance = as_role(desk, "finance", "lina")
+    app = make_app(finance, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        records.follow(owing["red"].id)
+        await settle(pilot)
+        await pilot.press("w")
+        await until_screen(pilot, "AdjustmentForm")
+        await pilot.press("tab", "enter", "down", "enter")        # the kind: deferral
+        await settle(pilot)
+        assert not app.screen.query_one("#field-amount").display
+        await pilot.press("tab", *"2026-12-15", "tab", *"资金周转", "ctrl+s")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "由 2026-11-05 延至 2026-12-15" in confirm_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: Adjustment.select().count() == 1)
+    gm = as_role(desk, "gm", "zhao")
+    app = make_app(gm, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_billing(pilot)
+        await pilot.press("a")
+        await until_screen(pilot, "ApprovalsScreen")
+        assert "2026-12-15" in shown(app) and "资金周转" in shown(app)
+        await pilot.press("n")
+        await until_screen(pilot, "ReasonScreen")
+        await pilot.press(*"已缓交过一次", "enter")
+        await until_screen(pilot, "ConfirmScreen")
+        assert "不批准" in confirm_text(app) and "已缓交过一次" in confirm_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: Adjustment.get().state == "refused")
+        assert Adjustment.get().decision_note == "已缓交过一次"
+        await until(pilot, lambda: "没有待审批的申请" in shown(app))
+
+
+async def test_credit_is_listed_last_and_the_pane_follows_its_tenants_payment(
+        desk, owing, db_url):
+    app = make_app(desk, db_url, auto_tick=False)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await on_billing(pilot)
+        bold_notice = Notice.get(Notice.number == "2026-11-0003")
+        paid_directly(desk, owing["bold"], bold_notice, 2_380_000, "R-2026-0001")
+        extra = Payment.create(receipt_no="R-2026-0002", tenant=owing["bold"],
+                               amount_fen=50_000, method="cash",
+                               received_on=dt.date(2026, 11, 26),
+                               recorded_at=desk.clock.now(), recorded_by="lina")
+        desk.audit("payment.record", "payment", extra.id)
+        await app.tick()
+        await settle(pilot)
+        assert names(records)[-1] == "[bold]Acme"
+        assert records.rows[owing["bold"].id].cells[1:] == ("     -500.00", "cred.")
+        records.follow(owing["bold"].id)
+        await settle(pilot)
+        assert "credit 500.00" in shown(app)
+        records.follow(owing["star"].id)
+        await settle(pilot)
+        star_notice = Notice.get(Notice.number == "2026-10-0001")
+        paid_directly(desk, owing["star"], star_notice, 1_000_000, "R-2026-0003")
+        await app.tick()
+        await settle(pilot)
+        assert "owes 88,230.60" in shown(app)                # the pane, read again
+        assert "39,630.60" in shown(app)                     # October, still owed
