@@ -2,7 +2,7 @@
 ``key.*`` (screens/__init__.localise_bindings translates only those)."""
 
 EN: dict[str, str] = {
-    "key.mode_billing": "Billing",
+    "key.mode_billing": "Bill",
     "key.billing_pay": "Pay",
     "key.billing_adjust": "Waive",
     "key.billing_approvals": "GM",
