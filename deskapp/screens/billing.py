@@ -123,9 +123,10 @@ class BillingScreen(FrameScreen):
 
     def _show_pane(self) -> None:
         tenant_id = self._list.cursor_id if self._ready else None
-        if (tenant_id, self._pane.size.width) == (self._shown_pane or (None, None))[:2]:
-            return  # the same tenant, nothing moved: an idle tick repaints nothing
-        self._shown_pane = (tenant_id, self._pane.size.width)
+        key = (tenant_id, self._pane.size.width)
+        if key == self._shown_pane:
+            return  # the same tenant, its figures unmoved: nothing is repainted
+        self._shown_pane = key
         if tenant_id is None:
             self._pane.update(Text(t("billing_ui.pick"), "dim"))
             return

@@ -52,23 +52,22 @@ def figure(label: str, fen: int, indent: int = 0) -> str:
 
 
 def figure_lines(report: dict) -> list[str]:
-    billed = report.get("billed", {})
-    lines = [t("billing_ui.me_billed", n=report.get("notices", 0))]
-    lines += [figure(t(f"billing.kind.{kind}"), billed.get(kind, 0), 2)
+    """month_end.report's figures, one a line, amounts right-aligned by cell width."""
+    billed, waived, arrears = report["billed"], report["waived"], report["arrears"]
+    lines = [t("billing_ui.me_billed", n=report["notices"])]
+    lines += [figure(t(f"billing.kind.{kind}"), billed[kind], 2)
               for kind in NOTICE_LINE_KINDS if billed.get(kind)]
-    lines.append(figure(t("billing_ui.me_total"), billed.get("total", 0), 2))
-    waived = report.get("waived", {})
-    lines += [figure(t("billing_ui.me_collected"), report.get("collected", {}).get("total", 0)),
-              figure(t("billing_ui.me_waived", n=waived.get("count", 0)), waived.get("total", 0)),
-              figure(t("billing_ui.me_opening"), report.get("opening", 0)),
-              figure(t("billing_ui.me_closing"), report.get("closing", 0)),
-              figure(t("billing_ui.me_by_tenant"), report.get("closing_by_tenant", 0))]
-    lines.append(t("billing_ui.me_reconciles" if report.get("reconciles")
-                   else "billing_ui.me_not_reconciled"))
-    arrears = report.get("arrears", {})
-    lines.append(figure(t("billing_ui.me_arrears", n=report.get("tenants_in_arrears", 0)),
-                        arrears.get("overdue", 0)))
-    lines += [figure(t(f"billing_ui.me_{age}"), arrears.get(age, 0), 2) for age in AGES]
+    lines += [figure(t("billing_ui.me_total"), billed["total"], 2),
+              figure(t("billing_ui.me_collected"), report["collected"]["total"]),
+              figure(t("billing_ui.me_waived", n=waived["count"]), waived["total"]),
+              figure(t("billing_ui.me_opening"), report["opening"]),
+              figure(t("billing_ui.me_closing"), report["closing"]),
+              figure(t("billing_ui.me_by_tenant"), report["closing_by_tenant"]),
+              t("billing_ui.me_reconciles" if report["reconciles"]
+                else "billing_ui.me_not_reconciled"),
+              figure(t("billing_ui.me_arrears", n=report["tenants_in_arrears"]),
+                     arrears["overdue"])]
+    lines += [figure(t(f"billing_ui.me_{age}"), arrears[age], 2) for age in AGES]
     return lines
 
 
@@ -132,7 +131,7 @@ class MonthEndScreen(ModalScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "close_month":
             return (self.app.desk.allowed("month.close") and bool(self.report)
-                    and not self.report.get("closed"))
+                    and not self.report["closed"])
         return True
 
     def action_month(self, step: int) -> None:
@@ -144,10 +143,10 @@ class MonthEndScreen(ModalScreen):
 
         month, report = self.month, self.report
         lines = [t("billing_ui.close_what", month=month,
-                   billed=grouped_yuan(report.get("billed", {}).get("total", 0)),
-                   collected=grouped_yuan(report.get("collected", {}).get("total", 0)),
-                   waived=grouped_yuan(report.get("waived", {}).get("total", 0)),
-                   closing=grouped_yuan(report.get("closing", 0))),
+                   billed=grouped_yuan(report["billed"]["total"]),
+                   collected=grouped_yuan(report["collected"]["total"]),
+                   waived=grouped_yuan(report["waived"]["total"]),
+                   closing=grouped_yuan(report["closing"])),
                  t("billing_ui.close_after", month=month)]
 
         def closed(_row) -> None:
