@@ -353,8 +353,10 @@ async def test_month_end_shows_the_figures_and_closes_october_after_a_confirm(
         assert "c Close" not in shown(app) and "c 结账" not in shown(app)   # closed once
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_r_issues_this_months_notices_after_a_confirm_and_says_what_it_did(
-        desk, owing, db_url):
+        desk, owing, db_url, lang):
+    i18n.set_language(lang)
     zenith = upsert_tenant(desk, "Zenith Labs", units=["30F"], monthly_rent_fen=1_200_000,
                            due_day=5, lease_start=dt.date(2026, 1, 1))
     app = make_app(desk, db_url)
@@ -366,7 +368,8 @@ async def test_r_issues_this_months_notices_after_a_confirm_and_says_what_it_did
         assert Notice.select().count() == 4                        # nothing before y
         await pilot.press("y")
         await until(pilot, lambda: "2026-11:" in status(app))
-        assert "issued 1 (12,000.00), already issued 3, held 0" in status(app)
+        assert ("issued 1 (12,000.00), already issued 3, held 0" if lang == "en"
+                else "开具 1 份（12,000.00），已开具 3 份，暂缓 0 份") in status(app)
         issued = Notice.get(Notice.tenant == zenith.id)
         assert (issued.month, issued.total_fen) == ("2026-11", 1_200_000)
         await app.tick()
@@ -438,3 +441,16 @@ async def test_credit_is_listed_last_and_the_pane_follows_its_tenants_payment(
         await settle(pilot)
         assert "owes 88,230.60" in shown(app)                # the pane, read again
         assert "39,630.60" in shown(app)                     # October, still owed
+
+
+async def test_the_desk_sees_who_owes_but_is_not_offered_a_payment_or_the_run(
+        desk, owing, db_url):
+    app = make_app(as_role(desk, "desk", "xiaoli"), db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_billing(pilot)
+        bar = str(app.screen.query_one("KeyBar").content)
+        assert "w Waive" in bar and "a GM" in bar                 # the desk may ask
+        assert "p Pay" not in bar and "r Run" not in bar
+        await pilot.press("p", "r")
+        await settle(pilot)
+        assert app.screen.id == "billing-screen"
