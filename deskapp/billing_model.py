@@ -27,6 +27,7 @@ from .widgets.record_list import Row
 PG_LOOKBACK = 1000
 NOTICES_SHOWN = 6  # the detail pane's notices: every open one, then the newest paid
 WATCHED = (Payment, Allocation, Notice, Adjustment)  # what moves an account
+READ_EACH = 8  # more tenants touched at once than this: read every account in one go
 
 
 def grouped_yuan(fen: int) -> str:
@@ -101,12 +102,13 @@ def _sort_key(owing: Owing) -> tuple:
 
 
 class BillingModel:
-    def __init__(self, db, tz: str, today) -> None:
-        self.db, self.tz = db, tz
+    def __init__(self, desk, today) -> None:
+        self.desk, self.db, self.tz = desk, desk.db, desk.profile().timezone
         self._today = today  # () -> the building's date now (the injected clock)
         self.owing: dict[int, Owing] = {}
         self.rows: dict[int, Row] = {}
         self._token: int | None = None
+        self._day: dt.date | None = None
         self._seen: dict[str, int] = {}
         self._recent: dict[str, set[int]] = {}
         self._pending: dict[int, int] = {}  # adjustment id -> tenant id, awaiting the GM
@@ -115,27 +117,29 @@ class BillingModel:
         return sorted(self.owing, key=lambda i: _sort_key(self.owing[i]))
 
     # -- reading -------------------------------------------------------------------------
-    def _candidates(self) -> list[tuple[int, str]]:
-        """Tenants that ever had a notice or a payment: only their accounts can be other
-        than square (the rest of the registry costs nothing here)."""
-        ids = {tid for (tid,) in Notice.select(Notice.tenant).distinct().tuples()}
-        ids |= {tid for (tid,) in Payment.select(Payment.tenant).distinct().tuples()}
-        if not ids:
-            return []
-        return list(Tenant.select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids)).tuples())
+    def _everyone(self) -> dict[int, Owing]:
+        """Every account, read per table (payments.balances: a handful of queries for
+        thousands of tenants, where balances.py per tenant took 20 ms each)."""
+        from .services.payments import balances as accounts
 
-    def _read(self, tenants) -> dict[int, Owing]:
+        return {row.tenant_id: Owing(row.tenant_id, row.name, row.balance_fen,
+                                     row.overdue_fen, row.oldest_due)
+                for row in accounts(self.desk)}
+
+    def _some(self, tenant_ids: set[int]) -> dict[int, Owing]:
+        """These tenants' accounts, from balances.py (what a payment just moved)."""
         today = self._today()
-        return {tid: owing_of(tid, name, self.tz, today) for tid, name in tenants}
+        return {tid: owing_of(tid, name, self.tz, today) for tid, name in
+                Tenant.select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)).tuples()}
 
     def load(self) -> BillingUpdate:
         self._token = change_token(self.db)
+        self._day = self._today()
         for model in WATCHED:
             self._mark_seen(model)
         self._pending = dict(Adjustment.select(Adjustment.id, Adjustment.tenant)
                              .where(Adjustment.state == "pending").tuples())
-        self.owing = {tid: o for tid, o in self._read(self._candidates()).items()
-                      if o.balance_fen != 0}
+        self.owing = {tid: o for tid, o in self._everyone().items() if o.balance_fen != 0}
         today = self._today()
         self.rows = {tid: row_of(o, today) for tid, o in self.owing.items()}
         return BillingUpdate(dict(self.rows), self.order(), full=True, changed=set(self.rows))
@@ -168,8 +172,8 @@ class BillingModel:
 
     def poll(self) -> BillingUpdate | None:
         """None while nothing about money was written; else the lines that changed."""
-        if self._token is None:
-            return self.load()
+        if self._token is None or self._today() != self._day:
+            return self.load()  # a new day: every "days overdue" moved
         token = change_token(self.db)
         if token == self._token:
             return None
@@ -188,17 +192,20 @@ class BillingModel:
         return self.refresh(touched) if touched else None
 
     def refresh(self, tenant_ids: set[int]) -> BillingUpdate:
-        """Read these tenants again (a write of this session, another's poll)."""
+        """Read these tenants again; the lines whose figures moved come back."""
+        if len(tenant_ids) > READ_EACH:  # a billing run, an import: everyone at once
+            fresh = self._everyone()
+            fresh.update({tid: None for tid in tenant_ids - fresh.keys()})
+        else:
+            fresh = self._some(tenant_ids)
         today = self._today()
-        names = dict(Tenant.select(Tenant.id, Tenant.name)
-                     .where(Tenant.id.in_(tenant_ids)).tuples()) if tenant_ids else {}
         changed: dict[int, Row] = {}
         reorder = False
-        for tid, owing in self._read(names.items()).items():
+        for tid, owing in fresh.items():
             old = self.owing.get(tid)
             if owing == old:
                 continue
-            if owing.balance_fen == 0:  # square now: it leaves the list
+            if owing is None or owing.balance_fen == 0:  # square now: off the list
                 if old is not None:
                     del self.owing[tid]
                     del self.rows[tid]
@@ -208,7 +215,7 @@ class BillingModel:
             self.owing[tid] = owing
             self.rows[tid] = changed[tid] = row_of(owing, today)
         return BillingUpdate(changed, self.order() if reorder else None,
-                             changed=set(changed) | (tenant_ids & set(names)))
+                             changed=set(changed) | tenant_ids)
 
     # -- the selected tenant --------------------------------------------------------------
     def notices(self, tenant_id: int) -> list[NoticeView]:

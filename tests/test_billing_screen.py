@@ -454,3 +454,16 @@ async def test_the_desk_sees_who_owes_but_is_not_offered_a_payment_or_the_run(
         await pilot.press("p", "r")
         await settle(pilot)
         assert app.screen.id == "billing-screen"
+
+
+async def test_a_new_day_reads_every_account_again_for_its_days_overdue(desk, owing):
+    from deskapp.billing_model import BillingModel
+
+    day = [dt.date(2026, 11, 26)]
+    model = BillingModel(desk, lambda: day[0])
+    model.load()
+    assert model.poll() is None                                    # nothing written
+    day[0] = dt.date(2026, 11, 27)
+    update = model.poll()
+    assert update is not None and update.full
+    assert update.rows[owing["red"].id].cells[2] == "22d"          # due 11-05

@@ -87,7 +87,7 @@ class BillingScreen(FrameScreen):
         self._pane = self.query_one("#billing-pane", Static)
         self._count = self.query_one("#billing-count", Static)
         desk = self.app.desk
-        self.model = BillingModel(desk.db, self.app.profile.timezone, lambda: today(desk))
+        self.model = BillingModel(desk, lambda: today(desk))
         self._list.focus()
         self._ready = True
         self.start_frame()
