@@ -230,12 +230,12 @@ class BillingModel:
 
     @staticmethod
     def statement_tail(desk, tenant_id: int, count: int) -> list:
-        """The last lines of the tenant's statement (payments.statement's lines)."""
-        try:
-            from .services.payments import statement
-        except ImportError:  # payments (helper C) not merged on this branch yet
-            return []
-        return statement(desk, tenant_id)[-count:]
+        """The last payments, waivers and deferrals of the tenant's statement
+        (payments.statement's lines, running balance and all); its notices are listed
+        above them already."""
+        from .services.payments import statement
+
+        return [line for line in statement(desk, tenant_id) if line.kind != "notice"][-count:]
 
 
 def month_after(month: str, step: int) -> str:

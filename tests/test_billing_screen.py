@@ -206,7 +206,12 @@ async def test_a_payment_is_confirmed_with_what_it_pays_and_the_balance_follows(
         assert (payment.amount_fen, payment.method, payment.reference) == (
             5_000_000, "transfer", "HSBC-1126")
         assert records.rows[owing["star"].id].cells[1].strip() == "48,230.60"
-        assert "48,230.60" in shown(app)
+        text = shown(app)
+        assert "48,230.60" in text
+        # the statement's tail: the payment, its receipt, the balance after it
+        paid_line = next(line for line in text.split("\n") if payment.receipt_no in line)
+        assert ("Paid" if lang == "en" else "收款") in paid_line
+        assert paid_line.rstrip().endswith("-50,000.00 48,230.60")
 
 
 async def test_a_bad_amount_is_refused_on_the_form_before_any_confirm(desk, owing, db_url):
