@@ -472,3 +472,26 @@ async def test_a_new_day_reads_every_account_again_for_its_days_overdue(desk, ow
     update = model.poll()
     assert update is not None and update.full
     assert update.rows[owing["red"].id].cells[2] == "22d"          # due 11-05
+
+
+async def test_a_request_asked_at_another_desk_shows_on_the_gms_open_list(desk, owing, db_url):
+    from deskapp.services import adjustments
+
+    app = make_app(as_role(desk, "gm", "zhao"), db_url, auto_tick=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_billing(pilot)
+        await pilot.press("a")
+        await until_screen(pilot, "ApprovalsScreen")
+        assert "Nothing is waiting." in shown(app)
+        await app.tick()
+        await settle(pilot)
+        red_notice = Notice.get(Notice.number == "2026-11-0002")
+        adjustments.ask(as_role(desk, "finance", "lina"), kind="waiver", notice_id=red_notice.id,
+                        amount_fen=25_050, reason="空调停机")
+        await app.tick()
+        await settle(pilot)
+        assert "250.50" in shown(app) and "Waiting for the general manager (1)" in shown(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.id == "billing-screen")
+        await settle(pilot)
+        assert [type(m).__name__ for m in app._live] == ["BillingModel"]   # list let go

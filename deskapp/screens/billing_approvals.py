@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..billing_model import grouped_yuan
+from ..db import change_token
 from ..i18n import t
+from ..models import Adjustment
 from ..services import DeskError
 from ..views import rjust_cells, safe_text
 from ..widgets.key_bar import KeyBar
@@ -30,6 +32,32 @@ WIDTHS = (0, 12, 8, 12, 8)
 def what_of(row) -> str:
     """The amount a waiver forgives, the new due date a deferral sets."""
     return grouped_yuan(row.amount_fen or 0) if row.kind == "waiver" else row.defer_to.isoformat()
+
+
+class PendingRequests:
+    """What the list shows, polled after each tick (app.follow_changes): read again only
+    when another session wrote and the pending requests are not those shown."""
+
+    def __init__(self, db) -> None:
+        self.db, self._token, self._shown = db, None, None
+
+    def read(self) -> list:
+        from ..services import adjustments
+
+        self._token = change_token(self.db)
+        rows = adjustments.pending()
+        self._shown = tuple(row.id for row in rows)
+        return rows
+
+    def poll(self) -> list | None:
+        token = change_token(self.db)
+        if token == self._token:
+            return None
+        self._token = token
+        ids = tuple(aid for (aid,) in Adjustment.select(Adjustment.id)
+                    .where(Adjustment.state == "pending").order_by(Adjustment.asked_at,
+                                                                   Adjustment.id).tuples())
+        return None if ids == self._shown else self.read()
 
 
 class ApprovalsScreen(ModalScreen):
@@ -62,12 +90,19 @@ class ApprovalsScreen(ModalScreen):
 
     def on_mount(self) -> None:
         self.query_one(RecordList).focus()
+        self.pending = PendingRequests(self.app.desk.db)
         self.reload()
+        # a request asked at another desk shows while the GM has the list open
+        self.app.follow_changes(self.pending, self.show)
+
+    def on_unmount(self) -> None:
+        self.app._live.pop(self.pending, None)
 
     def reload(self) -> None:
-        from ..services import adjustments
+        self.show(self.pending.read())
 
-        self.requests = {row.id: row for row in adjustments.pending()}
+    def show(self, pending: list) -> None:
+        self.requests = {row.id: row for row in pending}
         rows = {row.id: Row(row.id, (safe_text(row.tenant.name), safe_text(row.notice.number),
                                      t(f"billing_ui.kind_{row.kind}"), rjust_cells(what_of(row), 12),
                                      safe_text(row.asked_by)),
