@@ -154,12 +154,12 @@ class BillingScreen(FrameScreen):
             text.append(t("billing_ui.next_due", day=owing.oldest_due.isoformat()) + "\n")
         text.append(notice_header() + "\n", "underline")
         for notice in self.model.notices(tenant_id):
-            text.append(notice_line(notice, day) + "\n", "" if notice.balance_fen else "dim")
+            text.append(notice_line(notice) + "\n", "" if notice.balance_fen else "dim")
         lines = self.model.statement_tail(self.app.desk, tenant_id, STATEMENT_SHOWN)
         if lines:
             text.append(t("billing_ui.statement") + "\n", "underline")
         for line in lines:
-            text.append(statement_line(line, day, width) + "\n")
+            text.append(statement_line(line, width) + "\n")
         text.rstrip()
         return text
 
@@ -189,7 +189,14 @@ class BillingScreen(FrameScreen):
             return desk.allowed("billing.run")
         return True
 
-    def _open(self, screen) -> None:
+    def _open(self, make) -> None:
+        """A form or view over the screen; what it wrote shows at once."""
+        try:
+            screen = make()
+        except DeskError as exc:  # the tenant went meanwhile, nothing left to ask about
+            self.app.say(exc.message(), "error")
+            return
+
         def done(result) -> None:
             if result:
                 self.app.request_tick()
@@ -201,25 +208,25 @@ class BillingScreen(FrameScreen):
 
         tenant_id = self._list.cursor_id
         if tenant_id is not None:
-            self._open(PaymentForm(tenant_id, self.model.notices(tenant_id)))
+            self._open(lambda: PaymentForm(tenant_id, self.model.notices(tenant_id)))
 
     def action_adjust(self) -> None:
         from .billing_forms import AdjustmentForm
 
         tenant_id = self._list.cursor_id
         if tenant_id is not None:
-            open_ = [n for n in self.model.notices(tenant_id) if n.balance_fen > 0]
-            self._open(AdjustmentForm(tenant_id, open_))
+            self._open(lambda: AdjustmentForm(tenant_id, [
+                n for n in self.model.notices(tenant_id) if n.balance_fen > 0]))
 
     def action_approvals(self) -> None:
         from .billing_approvals import ApprovalsScreen
 
-        self._open(ApprovalsScreen())
+        self._open(ApprovalsScreen)
 
     def action_month_end(self) -> None:
         from .billing_month import MonthEndScreen
 
-        self._open(MonthEndScreen(month_of(today(self.app.desk))))
+        self._open(lambda: MonthEndScreen(month_of(today(self.app.desk))))
 
     def action_run(self) -> None:
         from ..services import billing
@@ -274,14 +281,14 @@ def notice_header() -> str:
             + rjust_cells(t("billing_ui.col_due"), 6))
 
 
-def notice_line(notice, day) -> str:
+def notice_line(notice) -> str:
     return (fit(safe_text(notice.number), 12) + " " + fit(notice.month, 7)
             + rjust_cells(grouped_yuan(notice.total_fen), 10)
             + rjust_cells(grouped_yuan(notice.balance_fen), 10)
             + rjust_cells(short_day(notice.due), 6))
 
 
-def statement_line(line, day, width: int) -> str:
+def statement_line(line, width: int) -> str:
     """day, what (kind and number), debit or credit, the running balance."""
     amount = grouped_yuan(line.debit_fen) if line.debit_fen else (
         "-" + grouped_yuan(line.credit_fen) if line.credit_fen else "")

@@ -102,18 +102,20 @@ class MonthEndScreen(ModalScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show()
+        self.show(self.month)
 
-    def show(self) -> None:
+    def show(self, month: str) -> None:
+        """The month's figures; a month the service refuses (one not begun) leaves the
+        one shown as it was, and says why."""
         from ..services import month_end
 
         try:
-            self.report = month_end.report(self.app.desk, self.month)
-            history = month_end.history(self.app.desk, months=12, until=self.month)
+            report = month_end.report(self.app.desk, month)
+            history = month_end.history(self.app.desk, months=12, until=month)
         except DeskError as exc:
-            self.report = {}
             self.app.say(exc.message(), "error")
             return
+        self.month, self.report = month, report
         closed = MonthClose.get_or_none(MonthClose.month == self.month)
         tz = self.app.profile.timezone
         title = (t("billing_ui.me_title_closed", month=self.month, by=safe_text(closed.closed_by),
@@ -135,8 +137,7 @@ class MonthEndScreen(ModalScreen):
         return True
 
     def action_month(self, step: int) -> None:
-        self.month = month_after(self.month, step)
-        self.show()
+        self.show(month_after(self.month, step))
 
     def action_close_month(self) -> None:
         from ..services import month_end
@@ -151,7 +152,7 @@ class MonthEndScreen(ModalScreen):
 
         def closed(_row) -> None:
             self.app.say(t("billing_ui.closed", month=month))
-            self.show()
+            self.show(month)
 
         def answered(yes: bool | None) -> None:
             if yes:
