@@ -52,3 +52,14 @@ def multiply(fen: int, quantity: Decimal | int | str) -> int:
     the desk's one rounding rule (see the module's docstring)."""
     exact = Decimal(fen) * Decimal(str(quantity))
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def prorate(fen: int, part: int, whole: int) -> int:
+    """fen × part ÷ whole (rent for the days of a month a lease holds: 23,800.00 × 17/31
+    = 13,051.61), in integer arithmetic and rounded once, to the fen half up like
+    ``multiply`` (away from zero for a negative amount)."""
+    if whole <= 0 or part < 0:
+        raise ValueError("prorate needs 0 <= part and 0 < whole")
+    exact = abs(fen) * part
+    rounded = (2 * exact + whole) // (2 * whole)
+    return rounded if fen >= 0 else -rounded

@@ -125,6 +125,12 @@ def test_a_full_move_in_answers_the_ticket_on_time_and_makes_the_tenant_active(d
     assert done_target(move).met_at == at(2026, 11, 26, 14, 32)
     assert Tenant.get_by_id(tenant.id).status == "active"
     assert Move.get_by_id(move.id).done_at is not None
+    # R-7.2: the first period is paid at move-in: December's notice, due today
+    from deskapp.models import Notice
+
+    [first] = Notice.select().where(Notice.tenant == tenant.id)
+    assert (first.number, first.month, first.due_date, first.total_fen) == (
+        "2026-12-0001", "2026-12", dt.date(2026, 11, 26), 4_860_000)
 
 
 def test_a_move_in_completed_after_booked_plus_15_minutes_is_late(desk):
@@ -496,28 +502,45 @@ def test_keys_are_returned_against_the_register(desk):
     assert (row.returned_count, row.returned_by) == (0, "wangfang")
 
 
-def test_move_out_is_refused_while_a_balance_is_open(desk, monkeypatch):
-    """The billing hook: today nothing is owed; once billing fills it, a balance
-    blocks the fees item and the completion."""
-    assert moveout.open_balance_fen(1) == 0
-    tenant = moved_in(desk)
+def test_move_out_is_refused_while_a_balance_is_open(desk):
+    """Move-out asks billing what is owed (moveout.open_balance_fen): the notices'
+    balance, plus monthly-account services no notice carries yet; paid, it completes."""
+    from deskapp.models import NoticeLine
+    from deskapp.services import charges, payments
+
+    from .test_payments import make_notice
+
+    tenant = moved_in(desk)  # 2026-11-26 16:00
     movein_to_moving_out(desk, tenant)
     tid = tenant.id
+    make_notice(tenant, "2026-11", dt.date(2026, 11, 16))  # 10,300.60 yuan
     moveout.return_key(desk, tid, "1201 main door", 2)
     moveout.return_key(desk, tid, "1202 office", 1)
     moveout.read_meter_out(desk, tid, "E-1201", "1500")
     for unit, item in (("12F-1201", "window"), ("12F-1201", "carpet"), ("12F-1202", "door")):
         moveout.inspect_out(desk, tid, unit, item, ok=True)
-    monkeypatch.setattr(moveout, "open_balance_fen", lambda tenant_id: 1_030_060)
     with pytest.raises(Conflict, match="still owes 10300.60 yuan"):
         moveout.check_fees(desk, tid)
-    monkeypatch.setattr(moveout, "open_balance_fen", lambda tenant_id: 0)
+    payments.record_payment(desk, tenant_id=tid, amount_fen=1_030_060, method="transfer",
+                            reference="ICBC-20261126-01")
     moveout.check_fees(desk, tid)
     moveout.record_deposit(desk, tid)
-    monkeypatch.setattr(moveout, "open_balance_fen", lambda tenant_id: 100)
+    # two copies on the monthly account after the fees were checked: 2 × 0.50 yuan
+    registry.add_signatory(desk, tid, "陈静", "2026-11-26")
+    line = charges.post_charge(desk, tenant_id=tid, item_code="copy_page", quantity=2,
+                               service_date="2026-11-26", source="test", signed_by="陈静")
+    assert moveout.open_balance_fen(tid) == 100
+    with pytest.raises(Conflict, match="still owes 1.00"):
+        moveout.complete_move_out(desk, tid)
+    final = make_notice(tenant, "2026-12", dt.date(2026, 11, 30), total=100)
+    NoticeLine.update(charge=line.id, kind="service").where(NoticeLine.notice == final.id).execute()
+    assert moveout.open_balance_fen(tid) == 100  # billed now: on the notice, not twice
     with pytest.raises(Conflict, match="still owes 1.00"):
         moveout.complete_move_out(desk, tid)
     assert Tenant.get_by_id(tid).status == "moving_out"
+    payments.record_payment(desk, tenant_id=tid, amount_fen=100, method="cash")
+    moveout.complete_move_out(desk, tid)
+    assert Tenant.get_by_id(tid).status == "gone"
 
 
 def test_only_an_active_tenant_books_a_move_out(desk):

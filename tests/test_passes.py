@@ -251,12 +251,22 @@ def test_release_refused_unless_a_signatory_confirms(desk, tenant):
     assert ItemRelease.select().count() == 0 and Ticket.select().count() == 0
 
 
-def test_release_refused_while_fees_are_overdue(desk, tenant, monkeypatch):
-    assert rel.overdue_fen(tenant.id) == 0  # billing fills this in
-    monkeypatch.setattr(rel, "overdue_fen", lambda tenant_id: 1_030_060)
+def test_release_refused_while_fees_are_overdue(desk, tenant):
+    """Billing's figure (balances.overdue_fen today): November's notice, due 16 Nov, is
+    overdue; December's, due 15 Dec, is not yet and does not count."""
+    from deskapp.services import payments
+
+    from .test_payments import make_notice
+
+    make_notice(tenant, "2026-11", dt.date(2026, 11, 16))
+    make_notice(tenant, "2026-12", dt.date(2026, 12, 15))
+    assert rel.overdue_fen(desk, tenant.id) == 1_030_060
     with pytest.raises(Conflict, match="10300.60 yuan overdue"):
         rel.release_items(desk, ACME, "sofa", "老王", "刘洋")
     assert ItemRelease.select().count() == 0 and Ticket.select().count() == 0
+    payments.record_payment(desk, tenant_id=tenant.id, amount_fen=1_030_060, method="cash")
+    assert rel.overdue_fen(desk, tenant.id) == 0
+    assert rel.release_items(desk, ACME, "sofa", "老王", "刘洋").items == "sofa"
 
 
 def test_release_guard_and_roles(desk, tenant):

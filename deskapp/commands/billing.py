@@ -1,11 +1,53 @@
-"""``deskapp billing run|notices`` (SPEC §9) and the notices as PDF."""
+"""``deskapp billing run --month YYYY-MM`` and ``billing notices --month YYYY-MM
+[--tenant NAME]`` (SPEC §9): a month's payment notices for scripts (cron) and finance.
+``run --json`` prints the summary (counts, total); ``notices --json`` a list of notices
+as SPEC §9 keys them. Money as strings with two decimals."""
 
 from __future__ import annotations
 
+from ..i18n import t
+
 
 def register(commands, leaf, group) -> None:
-    pass
+    billing = group(commands, "billing")
+    run = leaf(billing, "run", "cli.billing_run")
+    run.add_argument("--month", metavar="YYYY-MM", required=True)
+    listing = leaf(billing, "notices", "cli.billing_notices")
+    listing.add_argument("--month", metavar="YYYY-MM", required=True)
+    listing.add_argument("--tenant", metavar="NAME")
 
 
 def run(args, desk, emit) -> int | None:
-    return None
+    if args.command != "billing":
+        return None
+    from ..services import billing
+    from ..services.tickets import find_tenant
+
+    if args.billing_command == "run":
+        document = billing.summary_json(billing.run_month(desk, args.month))
+        emit(args, document, lambda: _summary_text(document))
+        return 0
+    month = billing.month_key(args.month)
+    tenant_id = None if args.tenant is None else find_tenant(args.tenant).id
+    documents = [billing.notice_json(desk, n) for n in billing.notices(month, tenant_id)]
+    emit(args, documents, lambda: "\n".join(_notice_text(d) for d in documents)
+         or t("billing.no_notices", month=month))
+    return 0
+
+
+def _summary_text(document: dict) -> str:
+    lines = [t("billing.run_done", **{k: document[k] for k in (
+        "month", "issued", "already", "held", "skipped", "total")})]
+    lines += [t("billing.run_held", tenant=row["tenant"], meters=", ".join(row["meters"]))
+              for row in document["held_tenants"]]
+    return "\n".join(lines)
+
+
+def _notice_text(document: dict) -> str:
+    head = t("billing.notice_head", number=document["number"], tenant=document["tenant"],
+             month=document["month"], due=document["due_date"], total=document["total"],
+             paid=document["paid"], balance=document["balance"])
+    return "\n".join([head, *(t("billing.notice_line", kind=t(f"billing.kind.{line['kind']}"),
+                                description=line["description"], quantity=line["quantity"],
+                                price=line["unit_price"], amount=line["amount"])
+                              for line in document["lines"])])

@@ -27,6 +27,22 @@ EN = {
     "method.alipay": "Alipay",
     "method.cheque": "cheque",
     "error.month_closed": "{month} is closed: nothing more is posted into it; post the correction in the next month",
+    # services/billing.py, commands/billing.py (helper B)
+    "cli.billing": "payment notices: issue a month's, list them",
+    "cli.billing_run": "issue a month's payment notices (running it again issues nothing twice)",
+    "cli.billing_notices": "list a month's payment notices",
+    "billing.line_rent": "Rent {month}",
+    "billing.line_rent_days": "Rent {start} to {end} ({days} of {whole} days)",
+    "billing.line_electricity": "Meter {meter}, {month}: {start} → {end} kWh",
+    "billing.line_reversal": "(reversal: {reason})",
+    "billing.line_late_fee": "Late fee on {number}, {start} to {end}",
+    "billing.run_done": "{month}: {issued} notices issued, {total} yuan in all; {already} issued before, {held} held, {skipped} with nothing to bill",
+    "billing.run_held": "  held: {tenant}: meter {meters} has a flagged reading; once engineering confirms it, run the month again",
+    "billing.notice_head": "{number}  {tenant}  {month}  due {due}  total {total}  paid {paid}  balance {balance}",
+    "billing.notice_line": "    {kind}: {description}  {quantity} × {price} = {amount}",
+    "billing.no_notices": "No payment notices for {month}.",
+    "error.billing_month_ahead": "{month} has not begun (today is {today}): its notices bill the month before's electricity and late fees, so it is run from its first day",
+    "error.billing_meanwhile": "Someone else was issuing {month}'s notices at the same moment: run it again (nothing is issued twice)",
 }
 
 ZH = {
@@ -55,4 +71,20 @@ ZH = {
     "method.alipay": "支付宝",
     "method.cheque": "支票",
     "error.month_closed": "{month} 已结账，不能再记入；更正请记入下一个月",
+    # services/billing.py, commands/billing.py (helper B)
+    "cli.billing": "缴费通知书：开具、查看",
+    "cli.billing_run": "开具某月缴费通知书（重复运行不会重复开具）",
+    "cli.billing_notices": "查看某月缴费通知书",
+    "billing.line_rent": "{month} 租金",
+    "billing.line_rent_days": "租金 {start} 至 {end}（{whole} 天中的 {days} 天）",
+    "billing.line_electricity": "电表 {meter}，{month}：{start} → {end} 千瓦时",
+    "billing.line_reversal": "（冲销：{reason}）",
+    "billing.line_late_fee": "{number} 滞纳金，{start} 至 {end}",
+    "billing.run_done": "{month}：开具缴费通知书 {issued} 份，合计 {total} 元；此前已开具 {already} 份，暂缓 {held} 户，无应收 {skipped} 户",
+    "billing.run_held": "  暂缓：{tenant}：电表 {meters} 的读数异常待确认；工程部确认后请重新开具本月通知书",
+    "billing.notice_head": "{number}  {tenant}  {month}  缴费期限 {due}  应缴 {total}  已缴 {paid}  未缴 {balance}",
+    "billing.notice_line": "    {kind}：{description}  {quantity} × {price} = {amount}",
+    "billing.no_notices": "{month} 没有缴费通知书。",
+    "error.billing_month_ahead": "{month} 尚未开始（今天是 {today}）：通知书要计收上月电费和滞纳金，须从当月 1 日起开具",
+    "error.billing_meanwhile": "其他人正在同时开具 {month} 的缴费通知书：请重新运行（不会重复开具）",
 }

@@ -157,11 +157,15 @@ class ParkingVisit(BaseModel):
     minutes = IntegerField(null=True)
     amount_fen = BigIntegerField(null=True)
     tariff = TextField(default="")  # the tariff applied, as JSON, so the fee stays explained
+    method = CharField(null=True)  # how the fee was paid (cash is handed over, WeChat is not)
     handover = ForeignKeyField(ParkingHandover, null=True, backref="visits",
                                on_delete="RESTRICT")
 
 
 ParkingVisit.add_index(ParkingVisit.plate, ParkingVisit.left_at)
+# one car inside at a time per plate, even when two gates record it at once
+ParkingVisit.add_index(ParkingVisit.index(ParkingVisit.plate, unique=True,
+                                          where=ParkingVisit.left_at.is_null()))
 ParkingVisit.add_index(ParkingVisit.handover)
 
 
@@ -183,6 +187,7 @@ class PostalItem(BaseModel):
     kind = CharField()
     weight_g = IntegerField()
     destination = TextField(default="")
+    serial = CharField(null=True)  # printed matter's official serial (刊号/书号), if it has one
     amount_fen = BigIntegerField()
     charge = ForeignKeyField(Charge, null=True, on_delete="RESTRICT")
     dispatch = ForeignKeyField(PostalDispatch, null=True, backref="items", on_delete="RESTRICT")

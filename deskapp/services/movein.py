@@ -617,12 +617,16 @@ def complete(desk: Desk, tenant_id: int, kind: str, status: str,
 
 
 def complete_move_in(desk: Desk, tenant_id: int) -> Move:
-    """All seven items done → the move-in ticket answered, the tenant active."""
+    """All seven items done → the move-in ticket answered, the tenant active, and its
+    first payment notice issued (in the same transaction)."""
+    from . import billing
+
     def still_complete(tenant: Tenant, _move: Move) -> None:
         missing = missing_data(tenant)  # the registry may have changed since the check
         if missing:
             raise InvalidInput("error.movein_data_missing", name=tenant.name,
                                missing=t("movein.sep").join(missing))
+        billing.issue_first(desk, tenant.id)  # R-7.2: the first period, paid at move-in
 
     return complete(desk, tenant_id, "in", "active", still_complete)
 

@@ -42,12 +42,20 @@ MOVE_OUT_ITEMS = ("keys", "meter", "inspection", "fees", "deposit")
 
 
 def open_balance_fen(tenant_id: int) -> int:
-    """What the tenant still owes, in fen: rent, electricity, services not yet paid.
+    """What the tenant still owes, in fen: its balance on the payment notices (never
+    below 0), plus the monthly-account services on the ledger no notice carries yet
+    (a credit is not set against those: they are billed on a last notice first, so
+    the account is settled on paper before the tenant leaves)."""
+    from peewee import fn
 
-    Billing does not exist yet, so nothing is owed: this returns 0. The billing issue
-    fills it in (the payment notices' balances); move-out then refuses to complete while
-    it is above 0, with no change here."""
-    return 0
+    from ..models import Charge, NoticeLine
+    from .balances import balance_fen
+
+    billed = NoticeLine.select(NoticeLine.charge).where(NoticeLine.charge.is_null(False))
+    unbilled = (Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0))
+                .where(Charge.tenant == tenant_id, Charge.settle == "monthly",
+                       Charge.id.not_in(billed)).scalar())
+    return max(0, balance_fen(tenant_id)) + int(unbilled)
 
 
 def book_move_out(desk: Desk, tenant_id: int, at: DateTime) -> Move:

@@ -69,6 +69,14 @@ SEED_PRICES: tuple[SeedPrice, ...] = (
     SeedPrice("postal_letter_extra_20g", "外埠信函续重（每20克）",
               "Letter, out of town, each further 20 g", "item", 120),
     SeedPrice("postal_registered", "挂号费", "Registered mail fee", "item", 300),
+    # printed matter with an official serial (China Post's 印刷品: ¥1.20 the first 100 g
+    # out of town, ¥0.40 each further 100 g) and parcels by the kilogram begun (¥8 a kg,
+    # a flat domestic rate: the post office's zones are the manager's to set)
+    SeedPrice("postal_printed_100g", "印刷品（100克内）", "Printed matter (up to 100 g)",
+              "item", 120),
+    SeedPrice("postal_printed_extra_100g", "印刷品续重（每100克）",
+              "Printed matter, each further 100 g", "item", 40),
+    SeedPrice("postal_parcel_kg", "包裹（每公斤）", "Parcel, per kg begun", "kg", 800),
     SeedPrice("umbrella_lost", "借用雨伞遗失", "Borrowed umbrella lost", "item", 3000),
 )
 

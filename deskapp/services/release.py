@@ -23,14 +23,13 @@ from .tickets import NewTicket, find_tenant
 MAX_ITEMS = 1000
 
 
-def overdue_fen(tenant_id: int) -> int:
-    """What the tenant owes past its due dates, in fen.
+def overdue_fen(desk: Desk, tenant_id: int) -> int:
+    """What the tenant owes past its notices' (deferred) due dates today, in fen, late
+    fees billed on them included (``balances.overdue_fen``)."""
+    from .balances import overdue_fen as owed_after_due
+    from .tenants import today
 
-    Billing does not exist yet: this returns 0, and billing fills it in (the sum of
-    the balances of payment notices past their due date, late fees included). Every
-    release asks it, so a tenant in arrears is refused from the day billing lands.
-    """
-    return 0
+    return owed_after_due(tenant_id, desk.profile().timezone, today(desk))
 
 
 def release_items(desk: Desk, tenant: str, items: str, carrier: str, confirmed_by: str, *,
@@ -45,7 +44,7 @@ def release_items(desk: Desk, tenant: str, items: str, carrier: str, confirmed_b
     confirmed_by = person(confirmed_by, "--confirmed-by")
     guard_login = desk.user if guard is None else _guard(guard)
     with desk.db.atomic():
-        owed = overdue_fen(owner.id)
+        owed = overdue_fen(desk, owner.id)
         if owed > 0:
             raise Conflict("error.release_fees_overdue", tenant=owner.name,
                            amount=format_yuan(owed))
