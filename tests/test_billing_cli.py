@@ -58,6 +58,46 @@ def test_billing_run_and_notices_as_json(cli, building):
     assert [n["number"] for n in one] == ["2026-12-0002"]
 
 
+def test_billing_notices_print_one_pdf_a_notice_or_say_why_not(cli, building, tmp_path,
+                                                               monkeypatch):
+    """`billing notices --pdf DIR` prints every notice of the month as <number>.pdf, or
+    only the named tenant's; without a CJK font it exits 2 naming the package, and
+    writes nothing."""
+    from deskapp.services import notice_pdf
+
+    try:
+        notice_pdf.find_font()
+    except Exception:
+        pytest.skip("no CJK font installed here (CI installs one)")
+    assert cli("--db", building, "billing", "run", "--month", "2026-12",
+               frozen=DECEMBER).code == 0
+    folder = tmp_path / "print"
+    folder.mkdir()
+    done = cli("--db", building, "billing", "notices", "--month", "2026-12", "--pdf",
+               str(folder), frozen=DECEMBER)
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-12-0001.pdf", "2026-12-0002.pdf"]
+    assert "2 notice PDF(s)" in done.err
+    only = tmp_path / "one"
+    only.mkdir()
+    assert cli("--db", building, "billing", "notices", "--month", "2026-12", "--tenant",
+               "远航物流", "--pdf", str(only), frozen=DECEMBER).code == 0
+    assert [p.name for p in only.iterdir()] == ["2026-12-0002.pdf"]
+
+    def no_font():
+        from deskapp.services.errors import InvalidInput
+
+        raise InvalidInput("error.pdf_no_font")
+
+    monkeypatch.setattr(notice_pdf, "find_font", no_font)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = cli("--db", building, "billing", "notices", "--month", "2026-12", "--pdf",
+                  str(empty), frozen=DECEMBER)
+    assert refused.code == 2 and "fonts-droid-fallback" in refused.err
+    assert list(empty.iterdir()) == [] and refused.out == ""
+
+
 def test_billing_says_what_it_did_in_chinese_and_english(cli, building):
     zh = cli("--db", building, "--lang", "zh", "billing", "run", "--month", "2026-12",
              frozen=DECEMBER)

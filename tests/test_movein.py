@@ -412,13 +412,25 @@ def test_the_first_month_visit_is_scheduled_and_due_a_month_after_the_move_in(de
 
 # --- move-out -----------------------------------------------------------------------------------
 
-def moved_in(desk) -> Tenant:
+def moved_in(desk, pay: bool = True) -> Tenant:
     tenant = incoming(desk)
     movein.book_move_in(desk, tenant.id, at(2026, 11, 26, 14, 30))
     movein.read_meter_in(desk, tenant.id, "E-1201", "1450.50")
     run_rest_of_move_in(desk, tenant)
     desk.clock.set(at(2026, 11, 26, 16))
+    if pay:
+        pay_first_period(desk, tenant.id)
     return Tenant.get_by_id(tenant.id)
+
+
+def pay_first_period(desk, tenant_id: int) -> None:
+    """R-7.2: the first period is paid at move-in (the notice the move-in issued)."""
+    from deskapp.services import balances, payments
+
+    owed = balances.balance_fen(tenant_id)
+    assert owed > 0  # the move-in issued the first period's notice
+    payments.record_payment(desk, tenant_id=tenant_id, amount_fen=owed, method="transfer",
+                            reference=f"first-period-{tenant_id}")
 
 
 def test_a_full_move_out_refunds_the_deposit_less_deductions_and_the_tenant_is_gone(desk):
@@ -510,18 +522,21 @@ def test_move_out_is_refused_while_a_balance_is_open(desk):
 
     from .test_payments import make_notice
 
-    tenant = moved_in(desk)  # 2026-11-26 16:00
+    from deskapp.models import Notice
+    from deskapp.money import format_yuan
+
+    tenant = moved_in(desk, pay=False)  # 2026-11-26 16:00, the first period not paid
     movein_to_moving_out(desk, tenant)
     tid = tenant.id
-    make_notice(tenant, "2026-11", dt.date(2026, 11, 16))  # 10,300.60 yuan
+    first = Notice.get(Notice.tenant == tid)  # the move-in's notice of the first period
     moveout.return_key(desk, tid, "1201 main door", 2)
     moveout.return_key(desk, tid, "1202 office", 1)
     moveout.read_meter_out(desk, tid, "E-1201", "1500")
     for unit, item in (("12F-1201", "window"), ("12F-1201", "carpet"), ("12F-1202", "door")):
         moveout.inspect_out(desk, tid, unit, item, ok=True)
-    with pytest.raises(Conflict, match="still owes 10300.60 yuan"):
+    with pytest.raises(Conflict, match=f"still owes {format_yuan(first.total_fen)} yuan"):
         moveout.check_fees(desk, tid)
-    payments.record_payment(desk, tenant_id=tid, amount_fen=1_030_060, method="transfer",
+    payments.record_payment(desk, tenant_id=tid, amount_fen=first.total_fen, method="transfer",
                             reference="ICBC-20261126-01")
     moveout.check_fees(desk, tid)
     moveout.record_deposit(desk, tid)
@@ -532,7 +547,7 @@ def test_move_out_is_refused_while_a_balance_is_open(desk):
     assert moveout.open_balance_fen(tid) == 100
     with pytest.raises(Conflict, match="still owes 1.00"):
         moveout.complete_move_out(desk, tid)
-    final = make_notice(tenant, "2026-12", dt.date(2026, 11, 30), total=100)
+    final = make_notice(tenant, "2027-01", dt.date(2026, 11, 30), total=100)
     NoticeLine.update(charge=line.id, kind="service").where(NoticeLine.notice == final.id).execute()
     assert moveout.open_balance_fen(tid) == 100  # billed now: on the notice, not twice
     with pytest.raises(Conflict, match="still owes 1.00"):
@@ -659,6 +674,13 @@ def test_a_move_in_and_a_move_out_from_the_command_line(cli, booked, tmp_path): 
     assert done.json["status"] == "active" and done.json["ticket_state"] == "closed"
     again = cli(*db, "move-in", "gift", STAR)
     assert again.code == 3 and "already had the welcome gift" in again.err
+    # the move-in issued the first period's notice, paid at the counter (R-7.2)
+    owed = next(row for row in cli(*db, "balance", "list", "--json").json
+                if row["tenant"] == STAR)["balance"]
+    assert owed != "0.00"
+    paid = cli(*db, "payment", "add", "--tenant", STAR, "--amount", owed, "--method",
+               "transfer", "--ref", "ICBC-FIRST-1201")
+    assert paid.code == 0, paid.err
 
     later = FrozenClock(at(2026, 11, 26, 15))
     book = cli(*db, "move-out", "book", STAR, "--at", "2026-11-26T15:30", "--json",
@@ -848,6 +870,7 @@ async def test_the_desk_runs_a_move_in_and_a_move_out_at_80x24(desk, db_url, lan
     async with app.run_test(size=SIZE) as pilot:
         await app.tick()
         await drive_move_in(app, pilot, tenant)
+        pay_first_period(desk, tenant.id)  # finance, in another session
         await drive_move_out(app, pilot, tenant)
     move = Move.get(Move.kind == "out")
     assert (move.deductions_fen, move.refund_fen) == (30_000, 9_690_000)

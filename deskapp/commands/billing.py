@@ -15,6 +15,7 @@ def register(commands, leaf, group) -> None:
     listing = leaf(billing, "notices", "cli.billing_notices")
     listing.add_argument("--month", metavar="YYYY-MM", required=True)
     listing.add_argument("--tenant", metavar="NAME")
+    listing.add_argument("--pdf", metavar="DIR", help=t("cli.billing_pdf"))
 
 
 def run(args, desk, emit) -> int | None:
@@ -29,10 +30,29 @@ def run(args, desk, emit) -> int | None:
         return 0
     month = billing.month_key(args.month)
     tenant_id = None if args.tenant is None else find_tenant(args.tenant).id
-    documents = [billing.notice_json(desk, n) for n in billing.notices(month, tenant_id)]
+    notices = billing.notices(month, tenant_id)
+    if args.pdf is not None:
+        _print(desk, month, notices, args.pdf, tenant_id is None)
+    documents = [billing.notice_json(desk, n) for n in notices]
     emit(args, documents, lambda: "\n".join(_notice_text(d) for d in documents)
          or t("billing.no_notices", month=month))
     return 0
+
+
+def _print(desk, month: str, notices: list, folder: str, whole_month: bool) -> None:
+    """The notices as one-page PDFs in ``folder``, before the listing: a missing font or
+    folder is refused (exit 2) with nothing listed as printed."""
+    import sys
+    from pathlib import Path
+
+    from ..services import notice_pdf
+
+    if whole_month:
+        written = notice_pdf.write_month_pdfs(desk, month, folder)
+    else:
+        written = [notice_pdf.write_notice_pdf(desk, notice, Path(folder) / f"{notice.number}.pdf")
+                   for notice in notices]
+    print(t("billing.pdf_written", count=len(written), folder=folder), file=sys.stderr)
 
 
 def _summary_text(document: dict) -> str:

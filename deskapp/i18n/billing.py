@@ -2,6 +2,8 @@
 closed months (services/billing.py, balances.py, closing.py, commands/billing.py)."""
 
 EN = {
+    "cli.billing_pdf": "also print each notice as a one-page PDF into DIR (a CJK font must be installed: README)",
+    "billing.pdf_written": "{count} notice PDF(s) written to {folder}",
     "perm.billing.run": "issue the payment notices",
     "perm.meter.read": "record meter readings",
     "perm.meter.replace": "replace a meter",
@@ -46,6 +48,8 @@ EN = {
 }
 
 ZH = {
+    "cli.billing_pdf": "同时把每份通知书打印为一页 PDF，存入 DIR（需安装中文字体，见 README）",
+    "billing.pdf_written": "已在 {folder} 生成 {count} 份通知书 PDF",
     "perm.billing.run": "开具缴费通知书",
     "perm.meter.read": "录入电表读数",
     "perm.meter.replace": "更换电表",

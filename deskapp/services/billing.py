@@ -42,7 +42,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from ..db import is_sqlite
 from ..i18n import t
-from ..models import Allocation, Charge, Meta, Notice, NoticeLine, Payment, PriceItem, Tenant
+from ..models import Allocation, Charge, Notice, NoticeLine, Payment, PriceItem, Tenant
 from ..models.base import to_micros
 from ..money import format_yuan, prorate
 from . import balances, latefees, numbering, payments, validate
@@ -143,7 +143,7 @@ def _run(desk: Desk, month: str) -> dict:
     in_credit = _tenants_in_credit()
     for draft, _ in ready:
         if draft.tenant.id in in_credit:
-            payments.apply_credit(desk, draft.tenant.id)
+            payments.credit_new_notice(desk, draft.tenant.id)
     return summary
 
 
@@ -173,7 +173,7 @@ def issue_first(desk: Desk, tenant_id: int) -> Notice | None:
         entries: list[tuple[str, str, object, dict]] = []
         [(_, notice_id)] = _issue(desk, month, [(draft, today)], entries, first=True)
         append_many(desk.db, desk.clock.now(), desk.user, entries)
-        payments.apply_credit(desk, tenant.id)
+        payments.credit_new_notice(desk, tenant.id)
         notice = Notice.get_by_id(notice_id)
     return notice
 
@@ -193,7 +193,7 @@ def _issue(desk: Desk, month: str, ready: list[tuple[Draft, dt.date]], entries: 
     for draft, _ in ready:
         if abs(draft.total_fen) > validate.MAX_FEN:
             raise InvalidInput("error.too_much_money", field=draft.tenant.name)
-    numbers = _numbers(desk, month, len(ready))
+    numbers = numbering.next_numbers(desk, month, len(ready))
     issued_at = to_micros(desk.clock.now())
     # rows as tuples with their fields named once: peewee builds a dict row's SQL
     # field by field, which was most of a 2,000-notice run
@@ -223,17 +223,6 @@ def _issue(desk: Desk, month: str, ready: list[tuple[Draft, dt.date]], entries: 
 def _insert(model, rows: list[tuple], fields: list) -> None:
     for start in range(0, len(rows), BATCH):
         model.insert_many(rows[start:start + BATCH], fields=fields).execute()
-
-
-def _numbers(desk: Desk, series: str, count: int) -> list[str]:
-    """``count`` consecutive numbers of ``series``, gapless, inside the transaction: the
-    first taken by ``numbering.next_number`` (its row lock, its first-of-series row),
-    then its counter moved on past the rest at once."""
-    first = numbering.next_number(desk, series)
-    taken = int(first.rpartition("-")[2])
-    if count > 1:
-        Meta.update(value=str(taken + count - 1)).where(Meta.key == f"seq.{series}").execute()
-    return [f"{series}-{n:04d}" for n in range(taken, taken + count)]
 
 
 def _due_date(tenant: Tenant, month: str) -> dt.date:

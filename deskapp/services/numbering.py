@@ -16,18 +16,25 @@ from .context import Desk
 def next_number(desk: Desk, series: str, width: int = 4) -> str:
     """The next number of ``series`` ("2026-12" → "2026-12-0001", then "-0002"), taken
     inside the write transaction the caller holds."""
+    return next_numbers(desk, series, 1, width)[0]
+
+
+def next_numbers(desk: Desk, series: str, count: int, width: int = 4) -> list[str]:
+    """The next ``count`` consecutive numbers of ``series`` at once (a month's notices)."""
+    if count < 1:
+        return []
     key = f"seq.{series}"
     query = Meta.select().where(Meta.key == key)
     row = (query.for_update() if desk.db.for_update else query).first()
     if row is None:
         # a first number of a series: two sessions may both insert; the loser's
         # transaction fails on the primary key and is retried by the caller (Conflict)
-        Meta.create(key=key, value="1")
-        taken = 1
+        Meta.create(key=key, value=str(count))
+        first = 1
     else:
-        taken = int(row.value) + 1
-        Meta.update(value=str(taken)).where(Meta.key == key).execute()
-    return f"{series}-{taken:0{width}d}"
+        first = int(row.value) + 1
+        Meta.update(value=str(first + count - 1)).where(Meta.key == key).execute()
+    return [f"{series}-{n:0{width}d}" for n in range(first, first + count)]
 
 
-__all__ = ["next_number"]
+__all__ = ["next_number", "next_numbers"]

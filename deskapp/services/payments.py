@@ -197,8 +197,15 @@ def allocate(desk: Desk, tenant_id: int) -> int:
 def apply_credit(desk: Desk, tenant_id: int) -> int:
     """Allocate the tenant's credit (payments' money not yet allocated) to its open
     notices, oldest first; returns the fen allocated (0: nothing to do, nothing
-    written). Billing calls it after issuing a notice."""
+    written)."""
     desk.require("payment.record")
+    return credit_new_notice(desk, tenant_id)
+
+
+def credit_new_notice(desk: Desk, tenant_id: int) -> int:
+    """``apply_credit`` inside a write whose own permission was checked: billing issuing
+    a notice (billing.run), or a move-in issuing its first (move.edit) — the credit a
+    tenant paid ahead pays the notice it was paid for, whoever issues it."""
     tenant_id = validate.record_id(tenant_id, "tenant")
     with desk.db.atomic():
         _locked_tenant(desk, tenant_id)
@@ -516,7 +523,7 @@ def payment_list_json(desk: Desk, rows: list[Payment]) -> list[dict]:
 
 
 __all__ = ["MAX_BACK_DAYS", "RETRY_SECONDS", "STATEMENT_KINDS", "StatementLine",
-           "TenantBalance", "allocate", "allocations_of", "apply_credit", "balance_json",
+           "TenantBalance", "allocate", "allocations_of", "apply_credit", "balance_json", "credit_new_notice",
            "balances", "by_receipt", "numbered", "capital_yuan", "export_statement", "open_notices", "open_on",
            "payment_amount", "payment_json", "payment_list_json", "payments", "receipt_json",
            "receipt_text", "received_day", "record_payment", "statement", "statement_csv",
