@@ -84,7 +84,7 @@ TICKETS = [
 
 STAFF = [("wangfang", "王芳", "desk"), ("ligong", "李工", "engineering"),
          ("zhanggong", "张工", "engineering"), ("chenkuai", "陈会计", "finance"),
-         ("laochen", "老陈", "security")]
+         ("laochen", "老陈", "security"), ("zhaozong", "赵总", "gm")]
 # who is sent, by department, in turn: the Who column names real people
 SENT = {"engineering": ["ligong", "zhanggong"], "security": ["laochen"], "desk": ["wangfang"]}
 # who takes which step in the demo, so the "who" column reads like a real shift
@@ -127,6 +127,9 @@ def load_demo(desk: Desk) -> dict[str, int]:
     from .demo_life import load_life
 
     load_life(desk)  # the passes, mail, signs and fit-outs of the queue come from here
+    from .demo_billing import load_billing
+
+    load_billing(desk)  # six months of notices, payments, approvals, closed months
     return {"demo_tenants": len(TENANTS) + len(OTHERS) + 1, "demo_tickets": added}
 
 

@@ -3,11 +3,12 @@ real desk would have made (issue 7's "done when")."""
 
 from __future__ import annotations
 
-from deskapp.models import (KeyRecord, Mail, MeterReading, SignOrder, Tenant, Ticket, Visit,
+from deskapp.models import (KeyRecord, Mail, Meter, MeterReading, SignOrder, Tenant, Ticket, Visit,
                             WelcomeGift)
 from deskapp.models.fitout import Fitout
 from deskapp.services.audit import verify
 
+from .conftest import START
 from .test_cli import cli, demo, env, url  # noqa: F401 - fixtures
 
 
@@ -17,7 +18,8 @@ def test_the_demo_has_tenants_in_every_status_with_their_history(demo, db):  # n
     # its move-in ran its whole checklist three weeks ago
     assert newcomer.status == "active"
     assert KeyRecord.select().where(KeyRecord.tenant == newcomer.id).count() == 2
-    assert MeterReading.select().where(MeterReading.kind == "baseline").count() == 1
+    assert MeterReading.select().join(Meter).where(
+        (MeterReading.kind == "baseline") & (Meter.tenant == newcomer.id)).count() == 1
     assert WelcomeGift.select().where(WelcomeGift.tenant == newcomer.id).count() == 1
     move_in = Ticket.get((Ticket.tenant == newcomer.id) & (Ticket.service == "move_in"))
     assert move_in.state == "closed" and not move_in.late
@@ -48,3 +50,33 @@ def test_the_demo_has_a_realistic_week_of_bookings(demo, db):  # noqa: F811
     charged = {c.source_id for c in Charge.select().where(Charge.source == "booking")}
     assert 0 < len(charged) < confirmed.count()
     assert UmbrellaLoan.select().where(UmbrellaLoan.returned_at.is_null()).count() == 3
+
+
+def test_the_demo_has_months_of_money_that_reconcile(demo, db):  # noqa: F811
+    """Six months of notices, payments, late fees, a waiver, a deferral waiting for the
+    GM, a reading held for engineering, closed months; every figure agrees."""
+    import datetime as dt
+
+    from deskapp.clock import FrozenClock
+    from deskapp.models import Adjustment, MonthClose, Notice, NoticeLine, Payment, Reminder
+    from deskapp.services import Desk, balances, billing, month_end
+
+    desk = Desk.for_login(db, FrozenClock(START), "chenkuai")  # the clock the demo was made at
+    months = sorted({n.month for n in Notice.select()})
+    assert len(months) == 6
+    assert Payment.select().count() > 40
+    assert NoticeLine.select().where(NoticeLine.kind == "late_fee").count() >= 3
+    owing = Tenant.get(Tenant.name == "康宁医疗器械")
+    assert balances.overdue_fen(owing.id, "Asia/Shanghai", dt.date(2026, 11, 26)) > 0
+    assert Reminder.select().count() >= 2
+    assert {(a.kind, a.state) for a in Adjustment.select()} == {("waiver", "approved"),
+                                                                ("deferral", "pending")}
+    assert [c.month for c in MonthClose.select().order_by(MonthClose.month)] == months[:-2]
+    last = month_end.report(desk, months[-2])
+    assert last["reconciles"] and not last["closed"]
+    held = billing.run_month(desk, months[-1])
+    assert (held["issued"], held["held"]) == (0, 1)  # 云帆网络's flagged reading
+    for month in months[:-1]:
+        figures = month_end.report(desk, month)
+        following = month_end.report(desk, months[months.index(month) + 1])
+        assert figures["reconciles"] and figures["closing"] == following["opening"]

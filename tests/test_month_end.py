@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from decimal import Decimal
 
 import pendulum
@@ -327,3 +328,42 @@ def test_month_report_and_close_on_the_command_line(cli, env, desk, worked, db_u
     bad = cli("--db", db_url, "month", "report", "--month", "2026-13")
     assert bad.code == 2 and "Traceback" not in bad.err
     assert MonthClose.select().count() == 3
+
+
+@pytest.mark.skipif(not os.environ.get("DESKAPP_TEST_DATABASE_URL"),
+                    reason="PostgreSQL's row locks (SQLite runs one writer at a time)")
+def test_a_close_cannot_slip_between_a_post_and_its_commit(desk, db):
+    """A post that found the month open holds the close off until it commits: the close
+    would otherwise read the figures without it and the post land in a closed month."""
+    import threading
+
+    from peewee import OperationalError
+
+    from deskapp.models import Meta
+    from deskapp.services import closing
+
+    checked, done = threading.Event(), threading.Event()
+
+    def post() -> None:
+        with db.atomic():
+            closing.refuse_if_closed("2026-11", desk)
+            checked.set()
+            done.wait(10)
+        db.close()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    assert checked.wait(10)
+    another_post = threading.Thread(target=lambda: (closing.refuse_if_closed("2026-11", desk),
+                                                    db.close()))
+    another_post.start()
+    another_post.join(10)
+    assert not another_post.is_alive()  # posts share the lock: they never wait for each other
+    with pytest.raises(OperationalError):
+        with db.atomic():
+            (Meta.select().where(Meta.key == "schema_version")
+             .for_update("FOR UPDATE NOWAIT").execute())
+    done.set()
+    poster.join(10)
+    with db.atomic():
+        closing.hold_for_close(desk)  # free once the post committed

@@ -138,7 +138,7 @@ def decide(desk: Desk, adjustment_id: object, *, approve: bool, note: str = "") 
         _require_pending(row)
         notice = locked(desk, Notice.select().where(Notice.id == row.notice_id))
         if approve and row.kind == "waiver":
-            refuse_if_closed(_today(desk))
+            refuse_if_closed(_today(desk), desk)
             _check_waiver(notice, row.amount_fen, balances.outstanding_fen(notice, tz),
                           Conflict)
         elif approve:

@@ -102,7 +102,7 @@ def run_month(desk: Desk, month: str) -> dict:
         raise InvalidInput("error.billing_month_ahead", month=month, today=today.isoformat())
     try:
         with desk.db.atomic():
-            refuse_if_closed(month)
+            refuse_if_closed(month, desk)
             _lock(desk)
             return _run(desk, month)
     except IntegrityError:  # a notice issued meanwhile past the lock: run it again
@@ -166,7 +166,7 @@ def issue_first(desk: Desk, tenant_id: int) -> Notice | None:
         month = tenant.lease_start.strftime("%Y-%m")
         if Notice.select().where(Notice.tenant == tenant.id, Notice.month == month).exists():
             return None
-        refuse_if_closed(month)
+        refuse_if_closed(month, desk)
         [draft] = _drafts(desk, month, [tenant], with_previous=first_day(month) <= today)
         if draft.held or not draft.lines:
             return None

@@ -164,7 +164,7 @@ def post_charge(desk: Desk, *, tenant_id: int, item_code: str, quantity, service
                                day=day.isoformat())
         if settle == "monthly":
             _check_signature(tenant, signed_by, day)
-        refuse_if_closed(day)
+        refuse_if_closed(day, desk)
         amount = 0 if free_reason else line_amount(unit_price_fen, milli)
         if amount > validate.MAX_FEN:
             raise InvalidInput("error.too_much_money", field="--quantity")
@@ -220,7 +220,7 @@ def reverse_charge(desk: Desk, charge_id: object, reason: str) -> Charge:
             raise Conflict("error.charge_already_reversed", id=charge_id)
         # a line of a closed month is reversed in the month open now
         month = original.month if not is_closed(original.month) else today(desk).strftime("%Y-%m")
-        refuse_if_closed(month)
+        refuse_if_closed(month, desk)
         reversal = _create(
             desk, tenant=original.tenant_id, item=original.item_id,
             description=original.description, quantity_milli=-original.quantity_milli,

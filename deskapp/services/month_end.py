@@ -50,7 +50,7 @@ from ..models import (NOTICE_LINE_KINDS, PAYMENT_METHODS, Adjustment, Allocation
 from ..money import fen_to_yuan, format_yuan
 from . import common, validate
 from .charges import month_key
-from .closing import is_closed
+from .closing import hold_for_close, is_closed
 from .context import Desk
 from .errors import Conflict, InvalidInput
 
@@ -286,6 +286,7 @@ def close(desk: Desk, month: object) -> MonthClose:
         raise InvalidInput("error.month_end_not_ended", month=month,
                            last=last_day(month).isoformat())
     with desk.db.atomic():
+        hold_for_close(desk)  # no post into the month lands between its figures and the close
         if is_closed(month):
             row = MonthClose.get(MonthClose.month == month)
             raise Conflict("error.month_end_closed_already", month=month, by=row.closed_by)

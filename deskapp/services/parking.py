@@ -153,7 +153,7 @@ def leave(desk: Desk, plate: object, at: DateTime | None = None,
         if when < visit.entered_at:
             raise InvalidInput("error.parking_out_before_in", plate=plate,
                                entered=visit.entered_at.in_tz(tz).format("YYYY-MM-DD HH:mm"))
-        refuse_if_closed(day)
+        refuse_if_closed(day, desk)
         tariff = tariff_on(desk, day)
         minutes = minutes_between(visit.entered_at, when)
         visit.left_at, visit.left_by = when, desk.user
@@ -222,7 +222,7 @@ def receive(desk: Desk, number: object) -> ParkingHandover:
                            by=handover.received_by)
         if handover.handed_by == desk.user:
             raise NotAllowed("error.parking_receive_own", number=number)
-        refuse_if_closed(local_day(handover.handed_at, tz))
+        refuse_if_closed(local_day(handover.handed_at, tz), desk)
         handover.received_at, handover.received_by = desk.clock.now().in_tz("UTC"), desk.user
         handover.save()
         desk.audit("parking.receive", "parking_handover", handover.id, number=number,

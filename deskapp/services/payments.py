@@ -97,7 +97,7 @@ def record_payment(desk: Desk, *, tenant_id: int, amount_fen: int, method: str,
         again = _retry_of(tenant, amount_fen, method, reference, day, now)
         if again is not None:
             return again
-        refuse_if_closed(day)
+        refuse_if_closed(day, desk)
         payment = Payment.create(
             receipt_no=next_number(desk, f"R{today(desk).year}", width=6), tenant=tenant,
             amount_fen=amount_fen, method=method, reference=reference, received_on=day,
