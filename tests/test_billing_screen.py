@@ -85,7 +85,7 @@ async def test_4_lists_who_owes_most_overdue_first_names_as_typed(desk, owing, d
         assert ("21d" if lang == "en" else "21天") in text          # [/red]: due 11-05
         assert "12-05" in text                                     # Acme: not yet due
         # the pane: the selected tenant's notices, number, month, total, owed, due
-        assert "2026-10-0001 2026-10 49,630.60 49,630.60 10-05" in text
+        assert "2026-10-0001 2026-10  49,630.60  49,630.60 10-05" in text
         assert ("1 Queue" if lang == "en" else "1 队列") in text
         assert ("p Pay  w Waive  a GM  m Month  r Run" if lang == "en"
                 else "p 收款  w 减免缓交  a 审批  m 月结  r 开通知书") in text
@@ -211,7 +211,7 @@ async def test_a_payment_is_confirmed_with_what_it_pays_and_the_balance_follows(
         # the statement's tail: the payment, its receipt, the balance after it
         paid_line = next(line for line in text.split("\n") if payment.receipt_no in line)
         assert ("Paid" if lang == "en" else "收款") in paid_line
-        assert paid_line.rstrip().endswith("-50,000.00 48,230.60")
+        assert paid_line.rstrip().endswith("-50,000.00  48,230.60")
 
 
 async def test_a_bad_amount_is_refused_on_the_form_before_any_confirm(desk, owing, db_url):

@@ -41,7 +41,7 @@ class BillingScreen(FrameScreen):
     MODE = "billing"
     DEFAULT_CSS = """
     #billing-body { height: 1fr; }
-    #billing-left { width: 34; height: 1fr; border-right: vkey $panel-lighten-2; }
+    #billing-left { width: 32; height: 1fr; border-right: vkey $panel-lighten-2; }
     #billing-bar { height: 1; }
     #billing-count { width: auto; height: 1; padding: 0 1; text-style: bold; }
     #billing-filter { width: 1fr; height: 1; border: none; padding: 0; }
@@ -136,7 +136,7 @@ class BillingScreen(FrameScreen):
             self._pane.update(exc.message())
 
     def _pane_text(self, tenant_id: int) -> Text:
-        width = max(20, self._pane.content_region.width or 46)
+        width = max(20, self._pane.content_region.width or 48)
         day = today(self.app.desk)
         owing = self.model.owing[tenant_id]
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -154,12 +154,14 @@ class BillingScreen(FrameScreen):
             text.append(t("billing_ui.next_due", day=owing.oldest_due.isoformat()) + "\n")
         text.append(notice_header() + "\n", "underline")
         for notice in self.model.notices(tenant_id):
-            text.append(notice_line(notice) + "\n", "" if notice.balance_fen else "dim")
+            # fitted: a figure wider than its column cuts the line, never wraps it
+            text.append(fit(notice_line(notice), width) + "\n",
+                        "" if notice.balance_fen else "dim")
         lines = self.model.statement_tail(self.app.desk, tenant_id, STATEMENT_SHOWN)
         if lines:
             text.append(t("billing_ui.statement") + "\n", "underline")
         for line in lines:
-            text.append(statement_line(line, width) + "\n")
+            text.append(fit(statement_line(line, width), width) + "\n")
         text.rstrip()
         return text
 
@@ -274,17 +276,18 @@ def run_counts(summary: dict) -> dict:
                 total=grouped_yuan(summary["total_fen"]))
 
 
-# -- the pane's lines: 46 cells (number 12, month 7, total 10, balance 10, due 6) ----------
+# -- the pane's lines: 48 cells (number 13, month 7, total 11, owed 11, due 6: a space
+# before each, so 100,000.00 and more still stand apart) -------------------------------------
 def notice_header() -> str:
     return (fit(t("billing_ui.col_number"), 13) + fit(t("billing_ui.col_month"), 7)
-            + rjust_cells(t("billing_ui.col_total"), 10) + rjust_cells(t("billing_ui.col_left"), 10)
+            + rjust_cells(t("billing_ui.col_total"), 11) + rjust_cells(t("billing_ui.col_left"), 11)
             + rjust_cells(t("billing_ui.col_due"), 6))
 
 
 def notice_line(notice) -> str:
     return (fit(safe_text(notice.number), 12) + " " + fit(notice.month, 7)
-            + rjust_cells(grouped_yuan(notice.total_fen), 10)
-            + rjust_cells(grouped_yuan(notice.balance_fen), 10)
+            + rjust_cells(grouped_yuan(notice.total_fen), 11)
+            + rjust_cells(grouped_yuan(notice.balance_fen), 11)
             + rjust_cells(short_day(notice.due), 6))
 
 
@@ -293,6 +296,6 @@ def statement_line(line, width: int) -> str:
     amount = grouped_yuan(line.debit_fen) if line.debit_fen else (
         "-" + grouped_yuan(line.credit_fen) if line.credit_fen else "")
     what = f"{t(f'billing_ui.stmt_{line.kind}')} {safe_text(line.number)}"
-    room = max(4, width - 6 - 10 - 10)
-    return (short_day(line.day) + " " + fit(what, room) + rjust_cells(amount, 10)
-            + rjust_cells(grouped_yuan(line.balance_fen), 10))
+    room = max(4, width - 6 - 11 - 11)
+    return (short_day(line.day) + " " + fit(what, room) + rjust_cells(amount, 11)
+            + rjust_cells(grouped_yuan(line.balance_fen), 11))
