@@ -105,11 +105,16 @@ def _preload() -> None:
     to the bookings screen was 0.4 s, most of it imports)."""
     import importlib
 
-    for name in ("tenants", "tenant_detail", "bookings", "booking_form", "booking_detail"):
+    for name in ("tenants", "tenant_detail", "bookings", "booking_form", "booking_detail",
+                 "billing", "billing_forms"):
         importlib.import_module(f"{__package__}.screens.{name}")
 
 
 def _screen(mode: str):
+    if mode == "billing":
+        from .screens.billing import BillingScreen
+
+        return BillingScreen()
     if mode == "bookings":
         from .screens.bookings import BookingsScreen
 
@@ -163,9 +168,9 @@ class DeskApp(App):
     # The screens of the desk, each installed once (on its first visit) and kept with its
     # cursor and filter; 1–4 switch between them from anywhere.
     MODES = {"queue": lambda: _screen("queue"), "tenants": lambda: _screen("tenants"),
-             "bookings": lambda: _screen("bookings")}
+             "bookings": lambda: _screen("bookings"), "billing": lambda: _screen("billing")}
     DEFAULT_MODE = "queue"
-    SCREEN_KEYS = (("1", "queue"), ("2", "tenants"), ("3", "bookings"))
+    SCREEN_KEYS = (("1", "queue"), ("2", "tenants"), ("3", "bookings"), ("4", "billing"))
 
     BINDINGS = [
         *(Binding(key, f"mode('{mode}')", f"key.mode_{mode}", priority=True)
