@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from deskapp.clock import FrozenClock
 from deskapp.db import ensure_schema, open_database
-from deskapp.models import Allocation, Notice, Payment, database
+from deskapp.models import ALL_MODELS, Allocation, Notice, Payment, database
 from deskapp.services import (Desk, adjustments, balances, billing, charges, meters,
                               month_end, payments)
 from deskapp.services import tenants as registry
@@ -53,7 +53,10 @@ def _fresh(tmp_path_factory) -> Desk:
     if conftest.PG_URL:
         db = open_database(conftest.PG_URL)
         db.connect(reuse_if_open=True)
-        conftest._pg_empty(db)
+        if conftest._pg_reusable(db):
+            conftest._pg_empty(db, meta=True)
+        else:
+            db.drop_tables(list(reversed(ALL_MODELS)), safe=True, cascade=True)
         url = conftest.PG_URL
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('building') / 'desk.db'}"
