@@ -244,6 +244,21 @@ def test_parking_takings_received_in_the_month(desk, worked, clock):
         "handovers": 1, "visits": 12, "total": 18_000}
 
 
+def test_a_month_with_parking_takings_received_closes(desk, worked):
+    """The close looks for the first month anything was posted in, parking takings
+    received included (the demo building crashed here: the earliest receipt came back as
+    a moment, not its stored micros)."""
+    received = pendulum.datetime(2026, 8, 20, 18, 0, tz=TZ)  # before any notice
+    ParkingHandover.create(number="P-0001", handed_at=received, handed_by="baoan", count=4,
+                           total_fen=6_000, received_at=received, received_by="caiwu")
+    finance = as_role(desk, "finance", "caiwu")
+    with pytest.raises(InvalidInput, match="close 2026-08 first"):
+        month_end.close(finance, "2026-09")
+    for month in ("2026-08", "2026-09"):
+        month_end.close(finance, month)
+    assert [row.month for row in month_end.closed_months()] == ["2026-08", "2026-09"]
+
+
 # --- the files for finance ------------------------------------------------------------------
 
 def test_the_csv_and_xlsx_carry_every_figure_in_the_users_language(desk, worked, tmp_path):

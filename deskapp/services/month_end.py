@@ -339,8 +339,10 @@ def _first_month_used(desk: Desk) -> str | None:
         months.append(_month_of(_as_date(day)))
     moment = ParkingHandover.select(fn.MIN(ParkingHandover.received_at)).scalar()
     if moment is not None:
-        months.append(_month_of(common.local_day(from_micros(moment),
-                                                 desk.profile().timezone)))
+        # MIN keeps the field's type: peewee gives back the moment, not its micros
+        if not isinstance(moment, dt.datetime):
+            moment = from_micros(moment)
+        months.append(_month_of(common.local_day(moment, desk.profile().timezone)))
     months = [m for m in months if m]
     return min(months) if months else None
 
