@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
 
 from ..billing_model import BillingModel, BillingUpdate, grouped_yuan, short_day
 from ..i18n import t
@@ -24,20 +21,15 @@ from ..services import DeskError
 from ..services.closing import month_of
 from ..services.tenants import today
 from ..views import fit, rjust_cells, safe_text
-from ..widgets.desk_header import DeskHeader
-from ..widgets.key_bar import KeyBar
-from ..widgets.record_list import RecordList
-from ..widgets.status_line import StatusLine
-from ..widgets.text_input import TextInput
 from . import localise_bindings
-from .frame import FrameScreen
+from .list_pane import ListPaneScreen
 
 # name, owed, since (the name takes what is left of the list's width)
 LIST_WIDTHS = (0, 12, 5)
 STATEMENT_SHOWN = 8
 
 
-class BillingScreen(FrameScreen):
+class BillingScreen(ListPaneScreen):
     MODE = "billing"
     DEFAULT_CSS = """
     #billing-body { height: 1fr; }
@@ -57,45 +49,22 @@ class BillingScreen(FrameScreen):
         Binding("escape", "clear_filter", "key.back", show=False),
     ]
 
+    LIST_WIDTHS = LIST_WIDTHS
+    IDS = {"body": "billing-body", "left": "billing-left", "bar": "billing-bar",
+           "count": "billing-count", "filter": "billing-filter", "list": "billing-list",
+           "pane": "billing-pane"}
+    TEXTS = {"filter_hint": "billing_ui.filter_hint", "no_match": "billing_ui.no_match",
+             "none": "billing_ui.none", "title": "billing_ui.title",
+             "title_filtered": "billing_ui.title_filtered"}
+
     def __init__(self) -> None:
         super().__init__(id="billing-screen")
         localise_bindings(self)
-        self._ready = False
         self._shown_pane = None
-        self._shown_count = None
-
-    def compose(self) -> ComposeResult:
-        yield DeskHeader()
-        with Horizontal(id="billing-body"):
-            with Vertical(id="billing-left"):
-                with Horizontal(id="billing-bar"):
-                    yield Static("", id="billing-count", markup=False)
-                    yield TextInput(placeholder=t("billing_ui.filter_hint"), id="billing-filter")
-                yield RecordList(LIST_WIDTHS, lambda any_: t(
-                    "billing_ui.no_match" if any_ else "billing_ui.none"), id="billing-list")
-            yield Static("", id="billing-pane", markup=False)
-        yield StatusLine(id="status")
-        yield KeyBar()
-
-    @property
-    def records(self) -> RecordList:
-        return self.query_one(RecordList)
 
     def on_mount(self) -> None:
-        self._list = self.records
-        self._filter = self.query_one("#billing-filter", Input)
-        self._pane = self.query_one("#billing-pane", Static)
-        self._count = self.query_one("#billing-count", Static)
         desk = self.app.desk
-        self.model = BillingModel(desk, lambda: today(desk))
-        self._list.focus()
-        self._ready = True
-        self.start_frame()
-        try:
-            self.accounts_changed(self.model.load())
-        except DeskError as exc:
-            self.app.say(exc.message(), "error")
-        self.follow(self.model, self.accounts_changed)
+        self.start_list(BillingModel(desk, lambda: today(desk)), self.accounts_changed)
 
     # -- live parts ----------------------------------------------------------------------
     def accounts_changed(self, update: BillingUpdate) -> None:
@@ -108,14 +77,6 @@ class BillingScreen(FrameScreen):
             self._shown_pane = None  # its figures moved: read the pane again
         self._show_pane()
         self.refresh_bindings()
-
-    def _show_count(self) -> None:
-        total, shown = len(self._list.all_order), len(self._list.order)
-        text = (t("billing_ui.title", n=total) if shown == total
-                else t("billing_ui.title_filtered", shown=shown, n=total))
-        if text != self._shown_count:
-            self._shown_count = text
-            self._count.update(text)
 
     def on_record_list_cursor_moved(self, _message) -> None:
         self._show_pane()
@@ -249,25 +210,6 @@ class BillingScreen(FrameScreen):
 
     def on_descendant_focus(self, _event) -> None:
         self.refresh_bindings()
-
-    def action_filter(self) -> None:
-        self.set_focus(self._filter)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input is self._filter:
-            self._list.set_filter(event.value)
-            self._show_count()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is self._filter:
-            self._list.focus()
-
-    def action_clear_filter(self) -> None:
-        if self._filter.value or self.focused is self._filter:
-            self._filter.value = ""
-            self._list.set_filter("")
-            self._list.focus()
-            self._show_count()
 
 
 def run_counts(summary: dict) -> dict:

@@ -9,10 +9,7 @@ only when the selection moves or something was written.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
 
 from ..i18n import t
 from ..services import DeskError
@@ -20,13 +17,9 @@ from ..services.tenants import today
 from ..tenant_facts import summary
 from ..tenants_model import TenantsModel, TenantsUpdate
 from ..views import fit
-from ..widgets.desk_header import DeskHeader
-from ..widgets.key_bar import KeyBar
 from ..widgets.record_list import RecordList
-from ..widgets.status_line import StatusLine
-from ..widgets.text_input import TextInput
 from . import localise_bindings
-from .frame import FrameScreen
+from .list_pane import ListPaneScreen
 
 # name, units, status (the name takes what is left of the list's width)
 LIST_WIDTHS = (0, 14, 8)
@@ -68,7 +61,7 @@ OPENS = {
 }
 
 
-class TenantsScreen(FrameScreen):
+class TenantsScreen(ListPaneScreen):
     MODE = "tenants"
     BINDINGS = [
         Binding("enter", "detail", "key.detail", key_display="⏎"),
@@ -82,44 +75,21 @@ class TenantsScreen(FrameScreen):
         Binding("escape", "clear_filter", "key.back", show=False),
     ]
 
+    LIST_WIDTHS = LIST_WIDTHS
+    IDS = {"body": "tenants-body", "left": "tenants-left", "bar": "tenants-bar",
+           "count": "tenants-count", "filter": "tenant-filter", "list": "tenant-list",
+           "pane": "tenant-pane"}
+    TEXTS = {"filter_hint": "tenants.filter_hint", "no_match": "tenants.no_match",
+             "none": "tenants.none", "title": "tenants.title",
+             "title_filtered": "tenants.title_filtered"}
+
     def __init__(self) -> None:
         super().__init__(id="tenants-screen")
         localise_bindings(self)
-        self._ready = False
         self._shown_summary = None
-        self._title_shown = None
-
-    def compose(self) -> ComposeResult:
-        yield DeskHeader()
-        with Horizontal(id="tenants-body"):
-            with Vertical(id="tenants-left"):
-                with Horizontal(id="tenants-bar"):
-                    yield Static("", id="tenants-count", markup=False)
-                    yield TextInput(placeholder=t("tenants.filter_hint"), id="tenant-filter")
-                yield RecordList(LIST_WIDTHS, lambda any_: t(
-                    "tenants.no_match" if any_ else "tenants.none"), id="tenant-list")
-            yield Static("", id="tenant-pane", markup=False)
-        yield StatusLine(id="status")
-        yield KeyBar()
-
-    @property
-    def records(self) -> RecordList:
-        return self.query_one(RecordList)
 
     def on_mount(self) -> None:
-        self._list = self.records
-        self._filter = self.query_one("#tenant-filter", Input)
-        self._pane = self.query_one("#tenant-pane", Static)
-        self._count = self.query_one("#tenants-count", Static)
-        self.model = TenantsModel(self.app.desk.db)
-        self._list.focus()
-        self._ready = True
-        self.start_frame()
-        try:
-            self.tenants_changed(self.model.load())
-        except DeskError as exc:
-            self.app.say(exc.message(), "error")
-        self.follow(self.model, self.tenants_changed)
+        self.start_list(TenantsModel(self.app.desk.db), self.tenants_changed)
 
     # -- live parts ----------------------------------------------------------------------
     def tenants_changed(self, update: TenantsUpdate) -> None:
@@ -134,15 +104,6 @@ class TenantsScreen(FrameScreen):
         self._offer_for_selected()
         # something was written: the summary may have changed (its keys, tickets, visits)
         self._show_summary()
-
-    def _show_count(self) -> None:
-        total = len(self._list.all_order)
-        shown = len(self._list.order)
-        text = (t("tenants.title", n=total) if shown == total
-                else t("tenants.title_filtered", shown=shown, n=total))
-        if text != self._title_shown:
-            self._title_shown = text
-            self._count.update(text)
 
     def on_record_list_cursor_moved(self, _message) -> None:
         self._offer_for_selected()
@@ -285,27 +246,12 @@ class TenantsScreen(FrameScreen):
     def on_descendant_focus(self, _event) -> None:
         self.refresh_bindings()
 
-    def action_filter(self) -> None:
-        self.set_focus(self._filter)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input is self._filter:
-            self._list.set_filter(event.value)
-            self._show_count()
-            # the list answers the key; the summary (six reads) follows once typing
-            # pauses, so a burst of keys pays for it once
-            self._summary_soon()
+    def filter_typed(self) -> None:
+        # the list answers the key; the summary (six reads) follows once typing pauses,
+        # so a burst of keys pays for it once
+        self._summary_soon()
 
     _summary_timer = None
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is self._filter:
-            self._list.focus()
-
-    def action_clear_filter(self) -> None:
-        if self._filter.value or self.focused is self._filter:
-            self._filter.value = ""
-            self._list.set_filter("")
-            self._list.focus()
-            self._show_count()
-            self._show_summary()
+    def filter_cleared(self) -> None:
+        self._show_summary()
