@@ -100,8 +100,56 @@ def write_whole(target: Path, data: bytes) -> None:
         raise
 
 
+def workbook_bytes(rows: Iterable[Iterable[object]], title: str, widths: Iterable[int],
+                   heading=lambda r, row: False) -> bytes:
+    """Rows as an XLSX sheet for finance: every text a text cell (a leading = is never a
+    formula), Decimal money with two decimals and thousands, text with a line break
+    wrapped, the rows ``heading(r, row)`` says in bold, columns A… at ``widths``."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    bold = Font(bold=True)
+    for r, row in enumerate(rows, start=1):
+        row = list(row)
+        strong = heading(r, row)
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, str):  # a control character stored before validation
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # would stop the save
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if "\n" in value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+            if strong:
+                cell.font = bold
+    for letter, width in zip("ABCDEFGHIJKL", widths):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_exports(files: Iterable[tuple[Path, bytes]], error: str) -> None:
+    """Each (target, data) written whole; a failure is ``error`` (an i18n key with
+    {path} and {reason}). The caller makes every file before the first is written."""
+    for target, data in files:
+        try:
+            write_whole(target, data)
+        except OSError as exc:
+            raise InvalidInput(error, path=str(target), reason=exc.strerror or str(exc)) from None
+
+
 __all__ = ["FORMULA_START", "csv_bytes", "guarded", "happened_at", "local_day", "locked",
-           "tenant_by_name", "write_whole"]
+           "tenant_by_name", "workbook_bytes", "write_exports", "write_whole"]
 
 
 def export_target(path: str) -> Path:

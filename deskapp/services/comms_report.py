@@ -10,8 +10,6 @@ with a BOM, which Excel on a Chinese Windows PC needs to read it as UTF-8, not G
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 
 from peewee import JOIN
 
@@ -21,7 +19,6 @@ from .comms import bag_allowance, bags_by_tenant, letters, mail_due_at, mail_ite
 from .comms import month_bounds, suggestions
 from . import common
 from .context import Desk
-from .errors import InvalidInput
 from .export import iso as _iso
 from .visits import is_late, visits_done
 
@@ -206,33 +203,11 @@ def csv_bytes(report: dict) -> bytes:
 
 
 def xlsx_bytes(report: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = report["month"]
-    bold = Font(bold=True)
     headings = {t("comms_report.title"), t("comms_report.summary"), t("comms_report.visits"),
                 t("comms_report.complaints"), t("comms_report.suggestions")}
-    for r, row in enumerate(report_rows(report), start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, str):  # a control character stored before validation
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # would stop the save
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl reads a leading = as a formula: it is text
-                if "\n" in value:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if c == 1 and len(row) == 1 and value in headings or (r == 1 and c == 1):
-                cell.font = bold
-    for letter, width in zip("ABCDEFG", (18, 24, 12, 14, 10, 40, 30)):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return common.workbook_bytes(
+        report_rows(report), report["month"], (18, 24, 12, 14, 10, 40, 30),
+        heading=lambda r, row: r == 1 or (len(row) == 1 and row[0] in headings))
 
 
 def write_report(desk: Desk, month_: str | None, *, csv_path: str | None = None,
@@ -243,12 +218,7 @@ def write_report(desk: Desk, month_: str | None, *, csv_path: str | None = None,
     for path, make in ((csv_path, csv_bytes), (xlsx_path, xlsx_bytes)):
         if path is not None:
             files.append((common.export_target(path), make(report)))
-    for target, data in files:
-        try:
-            common.write_whole(target, data)
-        except OSError as exc:
-            raise InvalidInput("error.comms_report_write", path=str(target),
-                               reason=exc.strerror or str(exc)) from None
+    common.write_exports(files, "error.comms_report_write")
     return report
 
 

@@ -440,33 +440,8 @@ def csv_bytes(report_: dict) -> bytes:
 
 
 def xlsx_bytes(report_: dict) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = report_["month"]
-    bold = Font(bold=True)
-    for r, row in enumerate(report_rows(report_), start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                cell.data_type = "s"  # a leading = is text, never a formula
-            else:
-                cell.value = value
-                if isinstance(value, Decimal):
-                    cell.number_format = "#,##0.00"
-            if len(row) == 1 or r == 1:
-                cell.font = bold
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 24
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return common.workbook_bytes(report_rows(report_), report_["month"], (34, 24),
+                                 heading=lambda r, row: r == 1 or len(row) == 1)
 
 
 def write_report(desk: Desk, month: object, csv_path: str | None = None,
@@ -477,12 +452,7 @@ def write_report(desk: Desk, month: object, csv_path: str | None = None,
     files: list[tuple[Path, bytes]] = [
         (common.export_target(path), make(report_))
         for path, make in ((csv_path, csv_bytes), (xlsx_path, xlsx_bytes)) if path is not None]
-    for target, data in files:
-        try:
-            common.write_whole(target, data)
-        except OSError as exc:
-            raise InvalidInput("error.month_end_write", path=str(target),
-                               reason=exc.strerror or str(exc)) from None
+    common.write_exports(files, "error.month_end_write")
     return report_
 
 

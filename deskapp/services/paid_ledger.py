@@ -9,14 +9,12 @@ fees. Exported as CSV and XLSX for finance (formula-guarded).
 
 from __future__ import annotations
 
-import io
 
 from ..i18n import t
 from ..models import Charge, ParkingVisit
 from . import common
 from .charges import charges, month_key, quantity_text
 from .context import Desk
-from .errors import InvalidInput
 from .prices import item_name
 
 
@@ -119,28 +117,8 @@ def rows(desk: Desk, month: str) -> list[list[object]]:
 
 
 def xlsx_bytes(table: list[list[object]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    for r, row in enumerate(table, start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, str):  # a control character stored before validation
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # would stop the save
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl reads a leading = as a formula: it is text
-            if r <= 2:
-                cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (12, 24, 24, 10, 10, 12, 12, 16)):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return common.workbook_bytes(table, title, (12, 24, 24, 10, 10, 12, 12, 16),
+                                 heading=lambda r, row: r <= 2)
 
 
 def write_ledger(desk: Desk, month: str, csv_path: str | None = None,
@@ -156,12 +134,7 @@ def write_ledger(desk: Desk, month: str, csv_path: str | None = None,
         if xlsx_path is not None:
             files.append((common.export_target(xlsx_path),
                           xlsx_bytes(table, document["month"])))
-    for target, data in files:
-        try:
-            common.write_whole(target, data)
-        except OSError as exc:
-            raise InvalidInput("error.paid_ledger_write", path=str(target),
-                               reason=exc.strerror or str(exc)) from None
+    common.write_exports(files, "error.paid_ledger_write")
     return document
 
 
