@@ -113,26 +113,3 @@ def desk(db, clock):
 
 def as_role(desk: Desk, role: str, login: str = "someone") -> Desk:
     return Desk(db=desk.db, clock=desk.clock, user=login, role=role)
-
-
-# Modules that reach the PostgreSQL test database by its URL, not only through db_url.
-_PG_BY_URL = {"test_audit", "test_backup", "test_billing_properties", "test_bookings",
-              "test_bookings_concurrency", "test_cli", "test_comms", "test_concurrency",
-              "test_faults", "test_hangup", "test_month_end", "test_movein", "test_services",
-              "test_tenants", "test_tui_faults"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL run, only the tests that use a database: the ~1,600 that never
-    open one (rules, widgets, money, the calendar) already ran in the SQLite run, and
-    running them twice was a third of the PostgreSQL run's time on CI's two cores."""
-    if not PG_URL:
-        return
-    kept, dropped = [], []
-    for item in items:
-        module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        uses_db = "db_url" in getattr(item, "fixturenames", ()) or module in _PG_BY_URL
-        (kept if uses_db else dropped).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
