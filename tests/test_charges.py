@@ -34,6 +34,12 @@ def tenant(desk):
     return row
 
 
+@pytest.fixture
+def counter(desk):
+    """A desk clerk at the counter (the tests of paid services share it)."""
+    return as_role(desk, "desk", "xiaoli")
+
+
 def post(desk, tenant, item="print_page_bw", quantity=1, day="2026-11-26", **extra):
     extra.setdefault("signed_by", "刘洋")
     extra.setdefault("source", "test")

@@ -13,27 +13,13 @@ from hypothesis import strategies as st
 from deskapp.clock import FrozenClock
 from deskapp.models import Audit, Charge, PostalDispatch, PostalItem
 from deskapp.services import postal
-from deskapp.services import tenants as registry
 from deskapp.services.errors import InvalidInput, NotAllowed
-from deskapp.services.tenants import TenantData
 
 from .conftest import TZ, as_role
+from .test_charges import counter, tenant  # noqa: F401 - fixtures
 from .test_cli import cli, env, url  # noqa: F401 - fixtures
 from .test_properties import EXAMPLES, check, flag, joined, mostly, option, texts
 from .test_properties import prepared  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def tenant(desk):
-    row = registry.add_tenant(desk, TenantData(name="星辰科技", units=("12F-1201",),
-                                               contact="刘洋", phone="13800001201"))
-    registry.add_signatory(desk, row.id, "刘洋", "2026-03-02")
-    return row
-
-
-@pytest.fixture
-def counter(desk):
-    return as_role(desk, "desk", "xiaoli")
 
 
 def take(desk, tenant, kind="letter", weight=20, paid=True, **extra):
